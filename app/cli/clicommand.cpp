@@ -1,0 +1,79 @@
+#include "clicommand.h"
+
+#include <QJsonDocument>
+
+#include <cstdio>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace Cli {
+
+ExitStatus fail(ExitStatus status, const QString &message)
+{
+    std::fprintf(stderr, "opsbench-cli: %s\n", qUtf8Printable(message));
+    return status;
+}
+
+std::optional<ExitStatus> parse(QCommandLineParser &parser, const QStringList &arguments)
+{
+    const QCommandLineOption help(QStringList{u"h"_s, u"help"_s}, u"Show this help."_s);
+    parser.addOption(help);
+    if (!parser.parse(arguments))
+        return fail(ExitStatus::BadUsage, parser.errorText());
+    if (parser.isSet(help)) {
+        std::fputs(qUtf8Printable(parser.helpText()), stdout);
+        return ExitStatus::Success;
+    }
+    return std::nullopt;
+}
+
+std::optional<double> readNumber(const QCommandLineParser &parser, const QString &name,
+                                 double minimum, double maximum)
+{
+    const QString text = parser.value(name);
+    bool ok = false;
+    const double value = text.toDouble(&ok);
+    if (!ok || !(value >= minimum && value <= maximum)) {
+        fail(ExitStatus::BadUsage, u"--%1: \"%2\" is not a number from %3 to %4"_s.arg(name, text)
+                                       .arg(minimum)
+                                       .arg(maximum));
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<qint64> readInteger(const QCommandLineParser &parser, const QString &name,
+                                  qint64 minimum, qint64 maximum)
+{
+    const QString text = parser.value(name);
+    bool ok = false;
+    const qint64 value = text.toLongLong(&ok);
+    if (!ok || value < minimum || value > maximum) {
+        fail(ExitStatus::BadUsage, u"--%1: \"%2\" is not a whole number from %3 to %4"_s
+                                       .arg(name, text)
+                                       .arg(minimum)
+                                       .arg(maximum));
+        return std::nullopt;
+    }
+    return value;
+}
+
+void printJson(const QJsonObject &object)
+{
+    std::fputs(QJsonDocument(object).toJson(QJsonDocument::Indented).constData(), stdout);
+}
+
+void printLine(const QString &line)
+{
+    std::fputs(qUtf8Printable(line), stdout);
+    std::fputc('\n', stdout);
+}
+
+QString formatUsd(double usd)
+{
+    // Six decimals show micro-dollars, which is where single calls live; larger sums still
+    // show every cent.
+    return u"$"_s + QString::number(usd, 'f', 6);
+}
+
+} // namespace Cli

@@ -1,0 +1,62 @@
+#include "clicommand.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+const QList<CliCommand> &commands()
+{
+    static const QList<CliCommand> all = {
+    };
+    return all;
+}
+
+void printOverview()
+{
+    std::puts("Usage: opsbench-cli COMMAND [OPTIONS]\n\n"
+              "Every figure the Opsbench window shows, computed headless.\n"
+              "Add --json to a command for one JSON object; --help for its options.\n\n"
+              "Commands:");
+    for (const CliCommand &command : commands())
+        std::printf("  %-12s %s\n", qUtf8Printable(command.name), qUtf8Printable(command.summary));
+    std::puts("\nExit status: 0 success, 1 failure, 2 bad usage.");
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"opsbench-cli"_s);
+    QCoreApplication::setOrganizationName(u"Opsbench"_s);
+    QCoreApplication::setApplicationVersion(u"" OPSBENCH_VERSION ""_s);
+
+    QStringList arguments = QCoreApplication::arguments();
+    if (arguments.size() < 2) {
+        printOverview();
+        return int(ExitStatus::BadUsage);
+    }
+    const QString name = arguments.at(1);
+    if (name == "-h"_L1 || name == "--help"_L1 || name == "help"_L1) {
+        printOverview();
+        return int(ExitStatus::Success);
+    }
+    if (name == "--version"_L1) {
+        std::printf("opsbench-cli %s\n", OPSBENCH_VERSION);
+        return int(ExitStatus::Success);
+    }
+
+    for (const CliCommand &command : commands()) {
+        if (command.name == name) {
+            arguments.removeAt(1);
+            arguments.first() = u"opsbench-cli "_s + name;
+            return int(command.run(arguments));
+        }
+    }
+    return int(Cli::fail(ExitStatus::BadUsage,
+                         u"unknown command \"%1\"; run opsbench-cli --help for the list"_s.arg(name)));
+}
