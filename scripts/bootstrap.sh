@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for Opsbench and builds it, then either runs it or tests it.
+#
+#   scripts/bootstrap.sh run [ARGS...]   install what is missing, build, run the main program
+#   scripts/bootstrap.sh test            install what is missing, build, run every test headless
+#
+# Safe to run again: installed packages are skipped and the build is incremental.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+mode=${1:-}
+[ $# -gt 0 ] && shift
+
+packages=(
+    # toolchain
+    g++ cmake ninja-build pkg-config ccache
+    # libraries
+    qt6-base-dev qt6-charts-dev qtkeychain-qt6-dev libsimdjson-dev
+    # a private Secret Service for the keychain tests
+    dbus dbus-bin gnome-keyring
+    # the benchmark's log generator
+    python3
+)
+
+say() { printf 'bootstrap: %s\n' "$*" >&2; }
+
+install_missing() {
+    local missing=()
+    for package in "${packages[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$package")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+
+    say "installing ${missing[*]}"
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { say "run as root or install sudo"; exit 1; }
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}"
+}
+
+build() {
+    local preset=$1
+    # One ccache for every clone of the repository on this machine.
+    export CCACHE_BASEDIR="$repo"
+    cmake --preset "$preset" -S "$repo" >/dev/null
+    cmake --build --preset "$preset"
+}
+
+case "$mode" in
+    run)
+        install_missing
+        build dev
+        sample="$repo/resources/sample/llm_calls.jsonl"
+        if [ $# -eq 0 ]; then
+            set -- stats "$sample"
+        fi
+        exec "$repo/build/dev/app/cli/opsbench-cli" "$@"
+        ;;
+    test)
+        install_missing
+        build ci
+        # The keychain tests talk to a real gnome-keyring, inside a D-Bus session of their own
+        # so that nothing on the machine's own keyring is touched.
+        exec dbus-run-session -- bash -c '
+            printf "opsbench-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+            cd "$1" && ctest --preset ci --parallel 2
+        ' bash "$repo"
+        ;;
+    *)
+        sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        exit 2
+        ;;
+esac
