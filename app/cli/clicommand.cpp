@@ -49,10 +49,10 @@ std::optional<qint64> readInteger(const QCommandLineParser &parser, const QStrin
     bool ok = false;
     const qint64 value = text.toLongLong(&ok);
     if (!ok || value < minimum || value > maximum) {
-        fail(ExitStatus::BadUsage, u"--%1: \"%2\" is not a whole number from %3 to %4"_s
-                                       .arg(name, text)
-                                       .arg(minimum)
-                                       .arg(maximum));
+        fail(ExitStatus::BadUsage,
+             u"--%1: \"%2\" is not a whole number from %3 to %4"_s.arg(name, text)
+                 .arg(minimum)
+                 .arg(maximum));
         return std::nullopt;
     }
     return value;

@@ -10,8 +10,7 @@ namespace {
 
 const QList<CliCommand> &commands()
 {
-    static const QList<CliCommand> all = {
-    };
+    static const QList<CliCommand> all = {};
     return all;
 }
 
@@ -57,6 +56,7 @@ int main(int argc, char *argv[])
             return int(command.run(arguments));
         }
     }
-    return int(Cli::fail(ExitStatus::BadUsage,
-                         u"unknown command \"%1\"; run opsbench-cli --help for the list"_s.arg(name)));
+    return int(
+        Cli::fail(ExitStatus::BadUsage,
+                  u"unknown command \"%1\"; run opsbench-cli --help for the list"_s.arg(name)));
 }

@@ -92,8 +92,8 @@ Expected<ModelPrice> readModel(const QJsonValue &value, const QString &where)
 
     const QString status = entry.value("status"_L1).toString(u"active"_s);
     if (status != "active"_L1 && status != "retired"_L1)
-        return fail(u"%1: \"status\" must be \"active\" or \"retired\", not \"%2\""_s.arg(named,
-                                                                                       status));
+        return fail(
+            u"%1: \"status\" must be \"active\" or \"retired\", not \"%2\""_s.arg(named, status));
     price.retired = status == "retired"_L1;
     if (entry.contains("retired_on"_L1)) {
         price.retiredOn = QDate::fromString(entry.value("retired_on"_L1).toString(), Qt::ISODate);
@@ -108,11 +108,10 @@ Expected<ModelPrice> readModel(const QJsonValue &value, const QString &where)
 double ModelPrice::cost(const TokenUsage &usage) const
 {
     const qint64 written5m = usage.cacheCreationInputTokens - usage.cacheCreation1hInputTokens;
-    const double dollarsPerMillion = double(usage.inputTokens) * input
-                                     + double(usage.outputTokens) * output
-                                     + double(usage.cacheReadInputTokens) * cacheRead
-                                     + double(written5m) * cacheWrite5m
-                                     + double(usage.cacheCreation1hInputTokens) * cacheWrite1h;
+    const double dollarsPerMillion =
+        double(usage.inputTokens) * input + double(usage.outputTokens) * output
+        + double(usage.cacheReadInputTokens) * cacheRead + double(written5m) * cacheWrite5m
+        + double(usage.cacheCreation1hInputTokens) * cacheWrite1h;
     return dollarsPerMillion / perMillion;
 }
 
@@ -165,8 +164,8 @@ Expected<PriceBook> PriceBook::fromJson(const QByteArray &json, const QString &o
         for (const ModelPrice &earlier : std::as_const(book.m_models)) {
             for (const QString &id : std::as_const(price->ids)) {
                 if (earlier.ids.contains(id))
-                    return fail(u"%1: id \"%2\" is already listed for %3"_s.arg(where, id,
-                                                                             earlier.family));
+                    return fail(
+                        u"%1: id \"%2\" is already listed for %3"_s.arg(where, id, earlier.family));
             }
         }
         book.m_models.append(std::move(price).value());
@@ -215,7 +214,8 @@ void PriceBook::overrideWith(const PriceBook &other)
         qCDebug(lcPricing) << "price override for" << replacement.family;
     }
     if (!other.m_source.isEmpty())
-        m_source = m_source.isEmpty() ? other.m_source : m_source + u"; overrides: "_s + other.m_source;
+        m_source =
+            m_source.isEmpty() ? other.m_source : m_source + u"; overrides: "_s + other.m_source;
     if (other.m_asOf.isValid())
         m_asOf = std::max(m_asOf, other.m_asOf);
 }

@@ -139,7 +139,8 @@ void tst_Pricing::overrideFileReplacesAndAdds()
     QFile file(path);
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.write(R"({"as_of": "2026-12-02", "source": "negotiated rates", "models": [
-        {"family": "claude-haiku-4-5", "ids": ["claude-haiku-4-5"], "input": 0.9, "output": 4.5, "cache_read": 0.09},
+        {"family": "claude-haiku-4-5", "ids": ["claude-haiku-4-5"], "input": 0.9, "output": 4.5,
+         "cache_read": 0.09},
         {"family": "acme-tiny", "ids": ["acme-tiny", "acme-tiny-v2"], "input": 0.1,
          "output": 0.2, "cache_read": 0.01, "cache_write_5m": 0.2, "cache_write_1h": 0.3}
     ]})");
@@ -168,7 +169,8 @@ void tst_Pricing::badPriceFilesNameTheProblem_data()
     QTest::newRow("not an object") << QByteArray("[1, 2]") << u"expected a JSON object"_s;
     QTest::newRow("no models") << QByteArray(R"({"as_of": "2026-01-01"})") << u"\"models\""_s;
     QTest::newRow("price as string")
-        << QByteArray(R"({"models": [{"family": "x", "input": "3", "output": 1, "cache_read": 0}]})")
+        << QByteArray(R"({"models": [{"family": "x", "input": "3", "output": 1,
+                                      "cache_read": 0}]})")
         << u"models[0] (x): \"input\" must be a number"_s;
     QTest::newRow("negative price")
         << QByteArray(R"({"models": [{"family": "x", "input": 1, "output": -1, "cache_read": 0}]})")
