@@ -65,12 +65,14 @@ case "$mode" in
     test)
         install_missing
         build ci
-        # The keychain tests talk to a real gnome-keyring, inside a D-Bus session of their own
-        # so that nothing on the machine's own keyring is touched.
-        exec dbus-run-session -- bash -c '
+        # The keychain tests talk to a real gnome-keyring, inside a D-Bus session of their own and
+        # with a keyring folder of their own, so nothing of the machine's own keyring is touched.
+        keyrings=$(mktemp -d)
+        trap 'rm -rf "$keyrings"' EXIT
+        XDG_DATA_HOME="$keyrings" dbus-run-session -- bash -c '
             printf "opsbench-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
             cd "$1" && ctest --preset ci --parallel 2
-        ' bash "$repo"
+        ' bash "$repo" 2> >(grep -v "Failed to set fd limit" >&2)
         ;;
     *)
         sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
