@@ -1,5 +1,6 @@
 #include "clicommand.h"
 
+#include <QFile>
 #include <QJsonDocument>
 
 #include <cstdio>
@@ -56,6 +57,33 @@ std::optional<qint64> readInteger(const QCommandLineParser &parser, const QStrin
         return std::nullopt;
     }
     return value;
+}
+
+QCommandLineOption pricesOption()
+{
+    return QCommandLineOption(u"prices"_s,
+                              u"A JSON price file that overrides or adds to the built-in prices."_s,
+                              u"file"_s);
+}
+
+std::optional<PriceBook> loadPrices(const QCommandLineParser &parser)
+{
+    Expected<PriceBook> prices = PriceBook::load(parser.value(u"prices"_s));
+    if (!prices) {
+        fail(ExitStatus::Failure, prices.error());
+        return std::nullopt;
+    }
+    return std::move(prices).value();
+}
+
+std::optional<QString> readTextFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        fail(ExitStatus::Failure, u"%1: cannot read: %2"_s.arg(path, file.errorString()));
+        return std::nullopt;
+    }
+    return QString::fromUtf8(file.readAll());
 }
 
 void printJson(const QJsonObject &object)

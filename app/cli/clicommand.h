@@ -1,5 +1,7 @@
 #pragma once
 
+#include "pricing/pricebook.h"
+
 #include <QCommandLineParser>
 #include <QJsonObject>
 #include <QString>
@@ -41,6 +43,16 @@ std::optional<double> readNumber(const QCommandLineParser &parser, const QString
                                  double minimum, double maximum);
 std::optional<qint64> readInteger(const QCommandLineParser &parser, const QString &name,
                                   qint64 minimum, qint64 maximum);
+
+// The option every pricing command takes: --prices FILE, a file that overrides or adds prices.
+QCommandLineOption pricesOption();
+
+// The built-in prices with the --prices file applied; on failure prints the reason (naming the
+// file) and returns nothing.
+std::optional<PriceBook> loadPrices(const QCommandLineParser &parser);
+
+// A whole text file, or nothing after printing a reason that names it.
+std::optional<QString> readTextFile(const QString &path);
 
 void printJson(const QJsonObject &object);
 void printLine(const QString &line = QString());

@@ -1,4 +1,5 @@
 #include "clicommand.h"
+#include "clicommands.h"
 
 #include <QCoreApplication>
 
@@ -10,7 +11,9 @@ namespace {
 
 const QList<CliCommand> &commands()
 {
-    static const QList<CliCommand> all = {};
+    static const QList<CliCommand> all = {
+        {u"route"_s, u"which model the router picks for a query, and why"_s, runRoute},
+    };
     return all;
 }
 
