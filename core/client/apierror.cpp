@@ -139,6 +139,8 @@ QString ApiError::kindName(Kind kind)
         return u"cancelled"_s;
     case Kind::Protocol:
         return u"protocol error"_s;
+    case Kind::Configuration:
+        return u"not sent"_s;
     }
     Q_UNREACHABLE();
     return {};

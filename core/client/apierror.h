@@ -26,6 +26,7 @@ struct ApiError
         Timeout,    // no answer within the time allowed
         Cancelled,  // the caller gave up
         Protocol,   // the answer is not something the API sends
+        Configuration, // refused before sending: an unsafe URL, a request the API would reject
     };
 
     Kind kind = Kind::Http;

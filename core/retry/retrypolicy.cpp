@@ -65,6 +65,7 @@ bool RetryPolicy::shouldRetry(const ApiError &error) const
         return true;
     case ApiError::Kind::Cancelled:
     case ApiError::Kind::Protocol:
+    case ApiError::Kind::Configuration:
         return false;
     case ApiError::Kind::Stream:
         // The 200 and perhaps part of the answer have already arrived and been billed;

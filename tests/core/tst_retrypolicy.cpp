@@ -168,6 +168,7 @@ void tst_RetryPolicy::retryableFailures_data()
     QTest::newRow("timeout") << ApiError::local(Kind::Timeout, u"no answer in 600 s"_s) << true;
     QTest::newRow("cancelled") << ApiError::local(Kind::Cancelled, u"cancelled"_s) << false;
     QTest::newRow("protocol") << ApiError::local(Kind::Protocol, u"not JSON"_s) << false;
+    QTest::newRow("not sent") << ApiError::local(Kind::Configuration, u"plain http"_s) << false;
     QTest::newRow("overloaded inside a 200 stream")
         << ApiError::fromStreamEvent(R"({"type":"error","error":{"type":"overloaded_error",)"
                                      R"("message":"Overloaded"}})",
