@@ -128,11 +128,13 @@ RateLimitTable RateLimitTable::builtIn()
 Expected<RateLimitTable> RateLimitTable::fromJson(const QByteArray &json, const QString &origin)
 {
     QJsonParseError parseError;
-    const QJsonObject root = QJsonDocument::fromJson(json, &parseError).object();
-    if (parseError.error != QJsonParseError::NoError || root.isEmpty()) {
-        return fail(u"%1: not a JSON object with \"classes\" and \"tiers\" (%2)"_s.arg(
-            origin, parseError.errorString()));
+    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        return fail(u"%1: not valid JSON at byte %2: %3"_s.arg(origin)
+                        .arg(parseError.offset)
+                        .arg(parseError.errorString()));
     }
+    const QJsonObject root = document.object();
 
     RateLimitTable table;
     table.m_origin = origin;

@@ -458,7 +458,9 @@ void tst_CapacityPlan::badTableFilesNameFileAndField_data()
     const QByteArray oneClass = R"("classes": [{"class": "s", "ids": ["claude-sonnet-4"]}])";
     const QByteArray goodLimits = R"({"rpm": 50, "input_tpm": 30000, "output_tpm": 8000})";
 
-    QTest::newRow("not json") << QByteArray("{classes: [") << u"limits.json: not a JSON object"_s;
+    QTest::newRow("not json") << QByteArray("{classes: [") << u"limits.json: not valid JSON"_s;
+    QTest::newRow("not an object")
+        << QByteArray("[1, 2]") << u"limits.json: \"classes\" must be a non-empty array"_s;
     QTest::newRow("no classes") << QByteArray(R"({"tiers": []})")
                                 << u"limits.json: \"classes\" must be a non-empty array"_s;
     QTest::newRow("class without ids") << QByteArray(R"({"classes": [{"class": "s"}]})")
