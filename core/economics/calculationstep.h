@@ -1,0 +1,28 @@
+#pragma once
+
+#include <QString>
+
+// One line of shown working: what is computed, the formula with the numbers filled in, and the
+// result. A panel or a markdown report lists these so a reader can redo every figure by hand.
+struct CalculationStep
+{
+    QString label;   // "Daily cost without caching"
+    QString formula; // "1000 calls x 500 tokens x $0.30 / 1e6"
+    QString result;  // "$0.150000"
+
+    // "label = formula = result"
+    QString toString() const;
+};
+
+// How the working writes its numbers, so every step reads the same way.
+
+// Dollars with six decimals, more for amounts under a cent so that four significant digits
+// remain: "$0.150000", "$0.0001875".
+QString formatUsd(double amount);
+
+// A price per million tokens with as few decimals as show it exactly, at least two: "$0.30",
+// "$0.375", "$3.00".
+QString formatPrice(double usdPerMillion);
+
+// A count: whole numbers without decimals ("1000"), others with two ("31.05").
+QString formatCount(double count);
