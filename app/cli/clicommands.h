@@ -3,4 +3,6 @@
 #include "clicommand.h"
 
 // The commands of opsbench-cli, one file each. Each takes the arguments after its name.
+ExitStatus runCacheCalc(const QStringList &arguments);
+ExitStatus runPlan(const QStringList &arguments);
 ExitStatus runRoute(const QStringList &arguments);

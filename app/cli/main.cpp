@@ -12,6 +12,8 @@ namespace {
 const QList<CliCommand> &commands()
 {
     static const QList<CliCommand> all = {
+        {u"cache-calc"_s, u"what prompt caching costs and saves over a day"_s, runCacheCalc},
+        {u"plan"_s, u"capacity, cost and rate-limit tier for a deployment"_s, runPlan},
         {u"route"_s, u"which model the router picks for a query, and why"_s, runRoute},
     };
     return all;
