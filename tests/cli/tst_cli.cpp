@@ -1,3 +1,4 @@
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -14,6 +15,15 @@ struct CliRun
     QByteArray out;
     QByteArray err;
 };
+
+QJsonObject parseJson(const CliRun &run)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(run.out, &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject())
+        qWarning() << "not a JSON object:" << run.out << run.err;
+    return document.object();
+}
 
 CliRun runCli(const QStringList &arguments)
 {
@@ -41,6 +51,14 @@ private Q_SLOTS:
     void usageErrorsExitTwo_data();
     void usageErrorsExitTwo();
     void helpExitsZero();
+    void routeDecidesLikeByHand_data();
+    void routeDecidesLikeByHand();
+    void routeRefusalHasNullModel();
+    void cacheCalcDefaultCase();
+    void cacheCalcPoisson();
+    void planWithRoutingAndCaching();
+    void failuresExitWithOneLine_data();
+    void failuresExitWithOneLine();
 };
 
 void tst_Cli::usageErrorsExitTwo_data()
@@ -70,6 +88,153 @@ void tst_Cli::helpExitsZero()
 
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.out.contains("Usage: opsbench-cli COMMAND"));
+}
+
+void tst_Cli::routeDecidesLikeByHand_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("tier");
+    QTest::addColumn<int>("words");
+    QTest::addColumn<double>("cost");
+
+    // "What is 2+2?": 12 characters -> 3 tokens; 3 x $1 + 1024 x $5 = 5123 -> $0.005123
+    QTest::newRow("short question") << u"What is 2+2?"_s << u"claude-haiku-4-5-20251001"_s
+                                    << u"haiku"_s << 3 << 0.005123;
+    // 50 characters -> 13 tokens; 13 x $3 + 1024 x $15 = 15399 -> $0.015399
+    QTest::newRow("code keyword") << u"Debug this Python function: def foo(x): return x/0"_s
+                                  << u"claude-sonnet-4-6"_s << u"sonnet"_s << 8 << 0.015399;
+}
+
+void tst_Cli::routeDecidesLikeByHand()
+{
+    QFETCH(QString, query);
+    QFETCH(QString, model);
+    QFETCH(QString, tier);
+    QFETCH(int, words);
+    QFETCH(double, cost);
+
+    const CliRun run = runCli({u"route"_s, u"--json"_s, query});
+
+    QCOMPARE(run.exitCode, 0);
+    const QJsonObject json = parseJson(run);
+    QCOMPARE(json.value("model"_L1).toString(), model);
+    QCOMPARE(json.value("tier"_L1).toString(), tier);
+    QCOMPARE(json.value("refused"_L1).toBool(), false);
+    QCOMPARE(json.value("word_count"_L1).toInt(), words);
+    QVERIFY(json.value("estimated_cost_usd"_L1).isDouble());
+    QCOMPARE(json.value("estimated_cost_usd"_L1).toDouble(), cost);
+    QVERIFY(json.value("matched"_L1).isArray());
+    QVERIFY(!json.value("reason"_L1).toString().isEmpty());
+}
+
+void tst_Cli::routeRefusalHasNullModel()
+{
+    // The guard refuses once output alone is over $0.10: 5000 x $25 / 1e6 = $0.125.
+    const CliRun run = runCli({u"route"_s, u"--json"_s, u"--max-tokens"_s, u"5000"_s,
+                               u"Write a comprehensive report on churn"_s});
+
+    QCOMPARE(run.exitCode, 0);
+    const QJsonObject json = parseJson(run);
+    QVERIFY(json.value("model"_L1).isNull());
+    QCOMPARE(json.value("refused"_L1).toBool(), true);
+    QCOMPARE(json.value("tier"_L1).toString(), u"opus"_s);
+    QVERIFY(json.value("reason"_L1).toString().contains(u"exceeds"_s));
+}
+
+void tst_Cli::cacheCalcDefaultCase()
+{
+    const CliRun run = runCli({u"cache-calc"_s, u"--json"_s});
+
+    QCOMPARE(run.exitCode, 0);
+    const QJsonObject json = parseJson(run);
+    // 1000 calls x 500 tokens x $0.30 / 1e6 = $0.15 a day without caching.
+    QCOMPARE(json.value("daily_cost_no_cache_usd"_L1).toDouble(), 0.15);
+    // 90 s apart is within the 300 s lifetime: only the first call writes.
+    QCOMPARE(json.value("cache_writes_per_day"_L1).toDouble(), 1.0);
+    // 500 x $0.375 / 1e6 = $0.0001875; 999 x 500 x $0.03 / 1e6 = $0.014985.
+    QCOMPARE(json.value("daily_cache_write_cost_usd"_L1).toDouble(), 0.0001875);
+    QCOMPARE(json.value("daily_cache_read_cost_usd"_L1).toDouble(), 0.014985);
+    QVERIFY(qFuzzyCompare(json.value("daily_cost_with_cache_usd"_L1).toDouble(), 0.0151725));
+    // (0.15 - 0.0151725) / 0.15 = 89.885%
+    QVERIFY(qFuzzyCompare(json.value("saving_pct"_L1).toDouble(), 89.885));
+    // (0.375 - 0.30) / (0.30 - 0.03) = 0.075 / 0.27 = 5/18
+    QVERIFY(qFuzzyCompare(json.value("break_even_reads_per_write"_L1).toDouble(), 5.0 / 18.0));
+    // 86400 s / 300 s = 288 calls a day
+    QCOMPARE(json.value("break_even_calls_per_day"_L1).toDouble(), 288.0);
+    const QJsonArray warnings = json.value("warnings"_L1).toArray();
+    QCOMPARE(warnings.size(), 1);
+    QVERIFY(warnings.first().toString().contains(u"25.0 hours"_s));
+}
+
+void tst_Cli::cacheCalcPoisson()
+{
+    const CliRun run = runCli({u"cache-calc"_s, u"--json"_s, u"--arrivals"_s, u"poisson"_s});
+
+    QCOMPARE(run.exitCode, 0);
+    const QJsonObject json = parseJson(run);
+    // 1000 x e^(-300 x 1000 / 86400) = 1000 x e^(-3.4722) = 31.048 writes a day
+    QVERIFY(qAbs(json.value("cache_writes_per_day"_L1).toDouble() - 31.048) < 0.001);
+    QVERIFY(json.value("warnings"_L1).toArray().isEmpty());
+}
+
+void tst_Cli::planWithRoutingAndCaching()
+{
+    const CliRun run = runCli({u"plan"_s, u"--json"_s, u"--route-share"_s, u"0.7"_s,
+                               u"--cached-prefix-tokens"_s, u"1000"_s});
+
+    QCOMPARE(run.exitCode, 0);
+    const QJsonObject json = parseJson(run);
+    // 10000 / 86400 = 0.11574 RPS; x10 at peak = 1.1574 RPS = 69.44 RPM
+    QVERIFY(qFuzzyCompare(json.value("peak_rpm"_L1).toDouble(), 10000.0 * 10 * 60 / 86400));
+    QCOMPARE(json.value("daily_input_tokens"_L1).toDouble(), 15'000'000.0);
+    // Sonnet 4.6: 10000 x (1500 x $3 + 300 x $15) / 1e6 = $90 a day, $2700 a month
+    QCOMPARE(json.value("baseline_daily_cost_usd"_L1).toDouble(), 90.0);
+    QCOMPARE(json.value("baseline_monthly_cost_usd"_L1).toDouble(), 2700.0);
+    // 30% Sonnet ($9.00 per 1000) + 70% Haiku 4.5 (1500 x $1 + 300 x $5 = $3.00 per 1000)
+    // = 3000 x 0.009 + 7000 x 0.003 = $27 + $21 = $48 a day
+    const QJsonObject routed = json.value("after_routing"_L1).toObject();
+    QCOMPARE(routed.value("daily_usd"_L1).toDouble(), 48.0);
+    QCOMPARE(json.value("tier"_L1).toString(), u"Tier 2"_s);
+    QCOMPARE(json.value("binding_limit"_L1).toObject().value("measure"_L1).toString(),
+             u"output TPM"_s);
+}
+
+void tst_Cli::failuresExitWithOneLine_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("expectedError");
+
+    QTest::newRow("unknown model")
+        << QStringList{u"plan"_s, u"--model"_s, u"gpt-4o"_s} << 1
+                                   << u"unknown model \"gpt-4o\""_s;
+    QTest::newRow("missing price file")
+        << QStringList{u"route"_s, u"--prices"_s, u"/nonexistent/p.json"_s, u"hi"_s} << 1
+        << u"/nonexistent/p.json: cannot read"_s;
+    QTest::newRow("bad number") << QStringList{u"cache-calc"_s, u"--ttl-s"_s, u"soon"_s} << 2
+                                << u"--ttl-s: \"soon\" is not a number"_s;
+    QTest::newRow("bad arrivals") << QStringList{u"cache-calc"_s, u"--arrivals"_s, u"bursty"_s}
+                                  << 2 << u"--arrivals"_s;
+    QTest::newRow("unknown option") << QStringList{u"plan"_s, u"--frobnicate"_s} << 2
+                                    << u"frobnicate"_s;
+    QTest::newRow("route without a query") << QStringList{u"route"_s} << 2 << u"query"_s;
+}
+
+void tst_Cli::failuresExitWithOneLine()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(int, exitCode);
+    QFETCH(QString, expectedError);
+
+    const CliRun run = runCli(arguments);
+
+    QCOMPARE(run.exitCode, exitCode);
+    QVERIFY(run.out.isEmpty());
+    const QString error = QString::fromUtf8(run.err);
+    QVERIFY2(error.startsWith(u"opsbench-cli: "_s), run.err.constData());
+    QVERIFY2(error.contains(expectedError), run.err.constData());
+    QCOMPARE(error.count(u'\n'), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)
