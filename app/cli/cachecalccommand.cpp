@@ -35,8 +35,7 @@ QJsonObject toJson(const CacheScenario &scenario, const CacheEconomics &result)
         {"cache_read_price"_L1, scenario.cacheReadPrice},
         {"cache_write_price"_L1, result.writePrice},
         {"ttl_s"_L1, scenario.ttlSeconds},
-        {"arrivals"_L1, scenario.arrivals == ArrivalPattern::Uniform ? u"uniform"_s
-                                                                     : u"poisson"_s},
+        {"arrivals"_L1, scenario.arrivals == ArrivalPattern::Uniform ? u"uniform"_s : u"poisson"_s},
         {"interval_s"_L1, scenario.arrivals == ArrivalPattern::Uniform
                               ? QJsonValue(result.intervalSeconds)
                               : QJsonValue(QJsonValue::Null)},
@@ -66,17 +65,15 @@ ExitStatus runCacheCalc(const QStringList &arguments)
     const QCommandLineOption calls(u"calls-per-day"_s, u"Calls a day (default 1000)."_s, u"n"_s);
     const QCommandLineOption tokens(u"prompt-tokens"_s,
                                     u"Tokens of the cached prompt prefix (default 500)."_s, u"n"_s);
-    const QCommandLineOption model(u"model"_s,
-                                   u"Take the three prices from this model's price list entry."_s,
-                                   u"id"_s);
+    const QCommandLineOption model(
+        u"model"_s, u"Take the three prices from this model's price list entry."_s, u"id"_s);
     const QCommandLineOption inputPrice(u"input-price"_s, u"Input price (default 0.30)."_s,
                                         u"usd"_s);
-    const QCommandLineOption readPrice(u"cache-read-price"_s,
-                                       u"Cache read price (default 0.03)."_s, u"usd"_s);
+    const QCommandLineOption readPrice(u"cache-read-price"_s, u"Cache read price (default 0.03)."_s,
+                                       u"usd"_s);
     const QCommandLineOption writePrice(u"cache-write-price"_s,
                                         u"Cache write price (default 1.25 x input)."_s, u"usd"_s);
-    const QCommandLineOption ttl(u"ttl-s"_s, u"Cache lifetime in seconds (default 300)."_s,
-                                 u"s"_s);
+    const QCommandLineOption ttl(u"ttl-s"_s, u"Cache lifetime in seconds (default 300)."_s, u"s"_s);
     const QCommandLineOption interval(
         u"interval-s"_s,
         u"Seconds between calls for uniform arrivals (default 90 with the default volume, "

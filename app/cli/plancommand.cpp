@@ -78,7 +78,7 @@ QString count(double value)
 QString costLine(const QString &label, const CostStep &step, bool showSaving)
 {
     QString line = u"%1 %2/day, %3/month"_s.arg(label.leftJustified(22), dollars(step.daily),
-                                               dollars(step.monthly));
+                                                dollars(step.monthly));
     if (showSaving)
         line += u" (saves %1%)"_s.arg(step.savingPercent, 0, 'f', 1);
     return line;
@@ -92,10 +92,9 @@ void printPlan(const CapacityScenario &scenario, const CapacityPlan &plan)
                        .arg(plan.peakRps, 0, 'f', 3)
                        .arg(plan.peakRpm, 0, 'f', 1));
     Cli::printLine(u"Tokens/day     %1 input, %2 output"_s.arg(count(plan.dailyInputTokens),
-                                                             count(plan.dailyOutputTokens)));
-    Cli::printLine(u"Peak TPM       %1 input (%2 as the limiter counts it), %3 output"_s
-                       .arg(count(plan.peakInputTpm), count(plan.countedPeakInputTpm),
-                            count(plan.peakOutputTpm)));
+                                                               count(plan.dailyOutputTokens)));
+    Cli::printLine(u"Peak TPM       %1 input (%2 as the limiter counts it), %3 output"_s.arg(
+        count(plan.peakInputTpm), count(plan.countedPeakInputTpm), count(plan.peakOutputTpm)));
     Cli::printLine();
     Cli::printLine(costLine(u"Baseline"_s, plan.baseline, false));
     if (scenario.routing)
@@ -104,10 +103,10 @@ void printPlan(const CapacityScenario &scenario, const CapacityPlan &plan)
         Cli::printLine(costLine(u"After caching"_s, plan.afterCaching, true));
     Cli::printLine();
     const BindingLimit &binding = plan.binding;
-    const QString limit = u"%1 %2: %3 of %4 (%5%)"_s.arg(binding.className, binding.measure,
-                                                          count(binding.peak),
-                                                          count(binding.allowed))
-                              .arg(binding.usage() * 100, 0, 'f', 1);
+    const QString limit =
+        u"%1 %2: %3 of %4 (%5%)"_s
+            .arg(binding.className, binding.measure, count(binding.peak), count(binding.allowed))
+            .arg(binding.usage() * 100, 0, 'f', 1);
     if (plan.tier)
         Cli::printLine(u"Rate limits    %1 fits; nearest limit is %2"_s.arg(*plan.tier, limit));
     else
@@ -130,28 +129,25 @@ ExitStatus runPlan(const QStringList &arguments)
                                          u"Input tokens per request, prefix included "
                                          "(default 1500)."_s,
                                          u"n"_s, u"1500"_s);
-    const QCommandLineOption outputTokens(u"output-tokens"_s,
-                                          u"Output tokens per request (default 300)."_s, u"n"_s,
-                                          u"300"_s);
-    const QCommandLineOption model(u"model"_s, u"The model (default claude-sonnet-4-6)."_s,
-                                   u"id"_s, u"claude-sonnet-4-6"_s);
-    const QCommandLineOption routeShare(u"route-share"_s,
-                                        u"Share of requests routed to the cheap model, 0 to 1."_s,
-                                        u"share"_s);
+    const QCommandLineOption outputTokens(
+        u"output-tokens"_s, u"Output tokens per request (default 300)."_s, u"n"_s, u"300"_s);
+    const QCommandLineOption model(u"model"_s, u"The model (default claude-sonnet-4-6)."_s, u"id"_s,
+                                   u"claude-sonnet-4-6"_s);
+    const QCommandLineOption routeShare(
+        u"route-share"_s, u"Share of requests routed to the cheap model, 0 to 1."_s, u"share"_s);
     const QCommandLineOption routeModel(u"route-model"_s,
                                         u"The cheap model (default claude-haiku-4-5)."_s, u"id"_s,
                                         u"claude-haiku-4-5"_s);
-    const QCommandLineOption prefixTokens(u"cached-prefix-tokens"_s,
-                                          u"Tokens of each prompt served from the cache."_s,
-                                          u"n"_s);
+    const QCommandLineOption prefixTokens(
+        u"cached-prefix-tokens"_s, u"Tokens of each prompt served from the cache."_s, u"n"_s);
     const QCommandLineOption hitRate(u"cache-hit-rate"_s,
                                      u"Share of requests that read the prefix, 0 to 1 "
                                      "(default 0.8 when a prefix is given)."_s,
                                      u"r"_s, u"0.8"_s);
-    const QCommandLineOption daysPerMonth(u"days-per-month"_s, u"Default 30."_s, u"n"_s,
-                                          u"30"_s);
-    const QCommandLineOption limits(u"limits"_s, u"A JSON rate-limit table to use instead of "
-                                                 "the built-in one."_s,
+    const QCommandLineOption daysPerMonth(u"days-per-month"_s, u"Default 30."_s, u"n"_s, u"30"_s);
+    const QCommandLineOption limits(u"limits"_s,
+                                    u"A JSON rate-limit table to use instead of "
+                                    "the built-in one."_s,
                                     u"file"_s);
     const QCommandLineOption json(u"json"_s, u"Print one JSON object."_s);
     parser.addOptions({requests, peakRatio, inputTokens, outputTokens, model, routeShare,

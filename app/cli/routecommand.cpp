@@ -53,14 +53,14 @@ ExitStatus runRoute(const QStringList &arguments)
     parser.addPositionalArgument(u"query"_s, u"The query; '-' reads it from standard input."_s,
                                  u"QUERY..."_s);
     const QCommandLineOption json(u"json"_s, u"Print one JSON object."_s);
-    const QCommandLineOption maxTokens(u"max-tokens"_s,
-                                       u"Output tokens the estimate assumes (default: the rules')."_s,
-                                       u"n"_s);
+    const QCommandLineOption maxTokens(
+        u"max-tokens"_s, u"Output tokens the estimate assumes (default: the rules')."_s, u"n"_s);
     const QCommandLineOption systemPromptFile(
         u"system-prompt-file"_s, u"A system prompt whose length counts in the estimate."_s,
         u"file"_s);
-    const QCommandLineOption rules(u"rules"_s, u"A JSON rules file to use instead of the "
-                                               "built-in rules."_s,
+    const QCommandLineOption rules(u"rules"_s,
+                                   u"A JSON rules file to use instead of the "
+                                   "built-in rules."_s,
                                    u"file"_s);
     parser.addOptions({json, maxTokens, systemPromptFile, rules, Cli::pricesOption()});
     if (const std::optional<ExitStatus> early = Cli::parse(parser, arguments))
@@ -93,8 +93,8 @@ ExitStatus runRoute(const QStringList &arguments)
     Expected<RouterRules> loadedRules = RouterRules::load(parser.value(rules));
     if (!loadedRules)
         return Cli::fail(ExitStatus::Failure, loadedRules.error());
-    const Expected<ModelRouter> router = ModelRouter::create(std::move(loadedRules).value(),
-                                                             *prices);
+    const Expected<ModelRouter> router =
+        ModelRouter::create(std::move(loadedRules).value(), *prices);
     if (!router)
         return Cli::fail(ExitStatus::Failure, router.error());
 
