@@ -16,6 +16,8 @@ packages=(
     g++ cmake ninja-build pkg-config ccache
     # libraries
     qt6-base-dev qt6-charts-dev qtkeychain-qt6-dev libsimdjson-dev
+    # Qt Charts needs it and Debian 12 does not pull it in
+    libqt6opengl6-dev
     # a private Secret Service for the keychain tests
     dbus dbus-bin gnome-keyring
     # the benchmark's log generator

@@ -1,0 +1,14 @@
+#pragma once
+
+#include "common/expected.h"
+
+#include <QSize>
+#include <QStringList>
+
+class MainWindow;
+
+// Renders every panel of the window to PNG, for the README and for looking at the window without
+// a desktop (it works on the offscreen platform). Each panel is written as DIR/<id>.png with the
+// light palette and DIR/<id>-dark.png with the dark one, at `size` logical pixels. Returns the
+// files written, or why the folder could not be written.
+Expected<QStringList> renderScreenshots(MainWindow &window, const QString &folder, QSize size);
