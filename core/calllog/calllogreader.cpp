@@ -1,0 +1,504 @@
+#include "calllogreader.h"
+
+#include "common/logging.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+using namespace Qt::Literals::StringLiterals;
+namespace json = simdjson::ondemand;
+
+namespace {
+
+// Large enough that the cost of a read is lost in the parsing of what it brought.
+constexpr std::size_t blockSize = 4 * 1024 * 1024;
+
+enum class Key {
+    RequestId,
+    Timestamp,
+    Model,
+    Feature,
+    UserId,
+    SystemPromptHash,
+    InputTokens,
+    OutputTokens,
+    CacheReadInputTokens,
+    CacheCreationInputTokens,
+    CacheCreation1hInputTokens,
+    CostUsd,
+    LatencyMs,
+    FinishReason,
+    NumRetrievedDocs,
+    Unknown,
+};
+static_assert(int(Key::Unknown) < 32, "a key's bit must fit the presence mask");
+
+// What a known key must hold; the words name it in a malformed line's reason.
+enum class ValueType { String, Count, Number };
+
+struct KnownKey
+{
+    std::string_view name;
+    Key key;
+    ValueType type;
+};
+
+// In the order writers put them, so that the usual line finds each key early.
+constexpr KnownKey knownKeys[] = {
+    {"request_id", Key::RequestId, ValueType::String},
+    {"timestamp", Key::Timestamp, ValueType::String},
+    {"model", Key::Model, ValueType::String},
+    {"feature", Key::Feature, ValueType::String},
+    {"user_id", Key::UserId, ValueType::String},
+    {"system_prompt_hash", Key::SystemPromptHash, ValueType::String},
+    {"input_tokens", Key::InputTokens, ValueType::Count},
+    {"output_tokens", Key::OutputTokens, ValueType::Count},
+    {"cache_read_input_tokens", Key::CacheReadInputTokens, ValueType::Count},
+    {"cache_creation_input_tokens", Key::CacheCreationInputTokens, ValueType::Count},
+    {"cost_usd", Key::CostUsd, ValueType::Number},
+    {"latency_ms", Key::LatencyMs, ValueType::Number},
+    {"finish_reason", Key::FinishReason, ValueType::String},
+    {"num_retrieved_docs", Key::NumRetrievedDocs, ValueType::Count},
+    {"cache_creation_1h_input_tokens", Key::CacheCreation1hInputTokens, ValueType::Count},
+};
+
+// Compares the key as written, without unescaping it: a writer has no reason to escape
+// plain ASCII names, and unescaping every key would cost more than the whole comparison.
+// The search starts at `next`, the entry after the previous match, and wraps around: keys
+// logged in the usual order then match at the first try.
+Key classify(json::raw_json_string key, std::size_t &next)
+{
+    constexpr std::size_t count = std::size(knownKeys);
+    const char first = *key.raw();
+    for (std::size_t tried = 0; tried < count; ++tried) {
+        const std::size_t i = (next + tried) % count;
+        const KnownKey &known = knownKeys[i];
+        if (known.name.front() == first && key.unsafe_is_equal(known.name)) {
+            next = i + 1;
+            return known.key;
+        }
+    }
+    return Key::Unknown;
+}
+
+const KnownKey &knownKey(Key key)
+{
+    return *std::find_if(std::begin(knownKeys), std::end(knownKeys),
+                         [key](const KnownKey &known) { return known.key == key; });
+}
+
+// Why a line is not a usable call. Kept as plain data while parsing, and put into words only
+// for the few lines that are malformed.
+struct Problem
+{
+    enum Kind { None, InvalidJson, NotAnObject, WrongType, Missing, Unpriced };
+
+    Kind kind = None;
+    Key key = Key::Unknown;
+};
+
+QString describe(const Problem &problem, QUtf8StringView model)
+{
+    switch (problem.kind) {
+    case Problem::None:
+        break;
+    case Problem::InvalidJson:
+        return u"not valid JSON"_s;
+    case Problem::NotAnObject:
+        return u"not a JSON object"_s;
+    case Problem::WrongType: {
+        const KnownKey &known = knownKey(problem.key);
+        const QString expected = known.type == ValueType::String  ? u"a string"_s
+                                 : known.type == ValueType::Count ? u"a whole number"_s
+                                                                  : u"a number"_s;
+        return u"\"%1\" is not %2"_s.arg(QString::fromLatin1(known.name), expected);
+    }
+    case Problem::Missing:
+        return u"\"%1\" is missing"_s.arg(QString::fromLatin1(knownKey(problem.key).name));
+    case Problem::Unpriced:
+        return u"no \"cost_usd\", and model \"%1\" is not in the price list"_s.arg(
+            model.toString());
+    }
+    return QString();
+}
+
+enum class Read { Ok, Absent, WrongType, BadJson };
+
+// After a get_* that failed: null stands for a key that was left out; any other type is
+// wrong; anything else means the text is not JSON.
+Read failedRead(simdjson::error_code error, json::value &value)
+{
+    if (error != simdjson::INCORRECT_TYPE)
+        return Read::BadJson;
+    bool isNull = false;
+    if (value.is_null().get(isNull) != simdjson::SUCCESS)
+        return Read::BadJson;
+    return isNull ? Read::Absent : Read::WrongType;
+}
+
+Read readString(json::value &value, QUtf8StringView &out)
+{
+    std::string_view text;
+    if (const auto error = value.get_string().get(text))
+        return failedRead(error, value);
+    out = QUtf8StringView(text.data(), qsizetype(text.size()));
+    return Read::Ok;
+}
+
+Read readNumber(json::value &value, double &out)
+{
+    if (const auto error = value.get_double().get(out))
+        return failedRead(error, value);
+    return Read::Ok;
+}
+
+// A token count: an integer, or a number with no fraction ("1240.0" from some writers).
+Read readCount(json::value &value, qint64 &out)
+{
+    // The usual case first; a failed get_int64() leaves the value unread, so it can be
+    // looked at again.
+    std::int64_t whole = 0;
+    if (value.get_int64().get(whole) == simdjson::SUCCESS) {
+        out = whole;
+        return Read::Ok;
+    }
+
+    // get_number() calls any non-number a broken number, so the type is checked first.
+    json::json_type type;
+    if (value.type().get(type) != simdjson::SUCCESS)
+        return Read::BadJson;
+    if (type != json::json_type::number)
+        return failedRead(simdjson::INCORRECT_TYPE, value);
+    json::number number;
+    if (value.get_number().get(number) != simdjson::SUCCESS)
+        return Read::BadJson;
+    if (number.is_int64()) {
+        out = number.get_int64();
+        return Read::Ok;
+    }
+    constexpr double exactLimit = 9007199254740992.0; // 2^53
+    const double asDouble = number.as_double();
+    if (std::trunc(asDouble) != asDouble || std::abs(asDouble) > exactLimit)
+        return Read::WrongType;
+    out = qint64(asDouble);
+    return Read::Ok;
+}
+
+// Reads a known key's value into its place in `line`.
+Read readInto(Key key, json::value &value, LogLine &line)
+{
+    switch (key) {
+    case Key::RequestId:
+        return readString(value, line.requestId);
+    case Key::Timestamp:
+        return readString(value, line.timestamp);
+    case Key::Model:
+        return readString(value, line.model);
+    case Key::Feature:
+        return readString(value, line.feature);
+    case Key::UserId:
+        return readString(value, line.userId);
+    case Key::SystemPromptHash:
+        return readString(value, line.systemPromptHash);
+    case Key::FinishReason:
+        return readString(value, line.finishReason);
+    case Key::InputTokens:
+        return readCount(value, line.usage.inputTokens);
+    case Key::OutputTokens:
+        return readCount(value, line.usage.outputTokens);
+    case Key::CacheReadInputTokens:
+        return readCount(value, line.usage.cacheReadInputTokens);
+    case Key::CacheCreationInputTokens:
+        return readCount(value, line.usage.cacheCreationInputTokens);
+    case Key::CacheCreation1hInputTokens:
+        return readCount(value, line.usage.cacheCreation1hInputTokens);
+    case Key::NumRetrievedDocs:
+        return readCount(value, line.retrievedDocs);
+    case Key::CostUsd:
+        return readNumber(value, line.costUsd);
+    case Key::LatencyMs:
+        return readNumber(value, line.latencyMs);
+    case Key::Unknown:
+        break;
+    }
+    return Read::Ok; // unknown keys are skipped, whatever they hold
+}
+
+struct TransparentStringHash
+{
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const
+    {
+        return std::hash<std::string_view>()(text);
+    }
+};
+
+bool isBlank(const char *text, std::size_t length)
+{
+    return std::all_of(text, text + length,
+                       [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
+}
+
+} // namespace
+
+// Everything that must outlive one line: the JSON parser, the read buffer and the price cache.
+class CallLogReader::Scanner
+{
+public:
+    explicit Scanner(const PriceBook &prices)
+        : m_prices(prices)
+        , m_buffer(blockSize + simdjson::SIMDJSON_PADDING)
+    {}
+
+    // Reads bytes [begin, end) of the file, or to its end, and hands every line to `visit`.
+    template<typename Visit>
+    Expected<void> scan(const QString &path, qint64 begin, std::optional<qint64> end,
+                        Visit &&visit);
+    Expected<LogStats> summarize(const QString &path, qint64 begin, std::optional<qint64> end);
+
+private:
+    // Fills a freshly made `line` from one line of text without its line break; `capacity` bytes
+    // from `text` on are readable, at least SIMDJSON_PADDING more than `length`.
+    void parse(const char *text, std::size_t length, std::size_t capacity, LogLine &line);
+    Problem readFields(json::document &document, LogLine &line);
+    const ModelPrice *priceOf(QUtf8StringView model);
+
+    PriceBook m_prices;
+    std::unordered_map<std::string, std::optional<ModelPrice>, TransparentStringHash,
+                       std::equal_to<>>
+        m_priceCache;
+    json::parser m_json;
+    std::vector<char> m_buffer; // blockSize to fill, then the padding simdjson reads past
+};
+
+void CallLogReader::Scanner::parse(const char *text, std::size_t length, std::size_t capacity,
+                                   LogLine &line)
+{
+    json::document document;
+    Problem problem;
+    if (m_json.iterate(text, length, capacity).get(document) != simdjson::SUCCESS)
+        problem.kind = Problem::InvalidJson;
+    else
+        problem = readFields(document, line);
+
+    if (problem.kind != Problem::None) {
+        line.kind = LogLine::Kind::Malformed;
+        line.problem = describe(problem, line.model);
+    }
+}
+
+Problem CallLogReader::Scanner::readFields(json::document &document, LogLine &line)
+{
+    json::object object;
+    if (const auto error = document.get_object().get(object)) {
+        return {error == simdjson::INCORRECT_TYPE ? Problem::NotAnObject : Problem::InvalidJson};
+    }
+
+    Problem wrongType;
+    std::uint32_t present = 0; // bit i: Key(i) was read
+    std::size_t nextKey = 0;
+    // Every field is visited, including the ones skipped, so that a line cut short anywhere
+    // is caught by the missing end of the object rather than read as a shorter call.
+    for (auto entry : object) {
+        if (entry.error() != simdjson::SUCCESS)
+            return {Problem::InvalidJson};
+        // By reference: copying the field out of its result costs more than reading it.
+        json::field &field = entry.value_unsafe();
+        const Key key = classify(field.key(), nextKey);
+        switch (readInto(key, field.value(), line)) {
+        case Read::Ok:
+            present |= 1u << unsigned(key);
+            break;
+        case Read::Absent:
+            break;
+        case Read::WrongType:
+            if (wrongType.kind == Problem::None)
+                wrongType = {Problem::WrongType, key};
+            break;
+        case Read::BadJson:
+            return {Problem::InvalidJson};
+        }
+    }
+    // Only the end of the input is out of bounds: anything else means text after the object.
+    if (document.current_location().error() != simdjson::OUT_OF_BOUNDS)
+        return {Problem::InvalidJson};
+
+    if (wrongType.kind != Problem::None)
+        return wrongType;
+    for (const Key required : {Key::Model, Key::InputTokens, Key::OutputTokens, Key::LatencyMs}) {
+        if (!(present & (1u << unsigned(required))))
+            return {Problem::Missing, required};
+    }
+
+    if (!(present & (1u << unsigned(Key::CostUsd)))) {
+        const ModelPrice *price = priceOf(line.model);
+        if (!price)
+            return {Problem::Unpriced, Key::Model};
+        line.costUsd = price->cost(line.usage);
+        line.costFromPrices = true;
+    }
+    return {};
+}
+
+const ModelPrice *CallLogReader::Scanner::priceOf(QUtf8StringView model)
+{
+    const std::string_view key(model.data(), std::size_t(model.size()));
+    auto cached = m_priceCache.find(key);
+    if (cached == m_priceCache.end()) {
+        const Expected<ModelPrice> price = m_prices.lookup(model.toString());
+        std::optional<ModelPrice> entry;
+        if (price)
+            entry = *price;
+        cached = m_priceCache.emplace(std::string(key), std::move(entry)).first;
+    }
+    return cached->second ? &*cached->second : nullptr;
+}
+
+namespace {
+
+// Opens `file` at `begin` and returns where reading stops: `end`, or the size it has now.
+Expected<qint64> openRange(QFile &file, qint64 begin, std::optional<qint64> end)
+{
+    const QString path = file.fileName();
+    const QFileInfo info(path);
+    if (!info.exists())
+        return fail(u"%1: no such file"_s.arg(path));
+    if (info.isDir())
+        return fail(u"%1: is a directory, not a call log"_s.arg(path));
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
+        return fail(u"%1: cannot read the call log: %2"_s.arg(path, file.errorString()));
+
+    const qint64 size = file.size();
+    const qint64 stop = end.value_or(size);
+    if (begin < 0 || begin > stop || stop > size) {
+        return fail(u"%1: bytes %2 to %3 are not within the file's %4 bytes"_s.arg(path)
+                        .arg(begin)
+                        .arg(stop)
+                        .arg(size));
+    }
+    if (!file.seek(begin))
+        return fail(
+            u"%1: cannot seek to byte %2: %3"_s.arg(path).arg(begin).arg(file.errorString()));
+    return stop;
+}
+
+} // namespace
+
+template<typename Visit>
+Expected<void> CallLogReader::Scanner::scan(const QString &path, qint64 begin,
+                                            std::optional<qint64> end, Visit &&visit)
+{
+    QFile file(path);
+    const Expected<qint64> stop = openRange(file, begin, end);
+    if (!stop)
+        return Failure{stop.error()};
+
+    QElapsedTimer timer;
+    timer.start();
+    LogLine line;
+    qint64 lineNumber = 0;
+    qint64 bufferOffset = begin; // the file offset of m_buffer[0]
+    std::size_t filled = 0;      // bytes of m_buffer holding file content
+    qint64 unread = *stop - begin;
+    bool atFileStart = begin == 0;
+    while (unread > 0) {
+        // A line longer than the buffer: make room for the rest of it.
+        if (filled + simdjson::SIMDJSON_PADDING == m_buffer.size())
+            m_buffer.resize(m_buffer.size() * 2);
+        const qint64 room = qint64(m_buffer.size() - simdjson::SIMDJSON_PADDING - filled);
+        const qint64 got = file.read(m_buffer.data() + filled, std::min(room, unread));
+        if (got < 0)
+            return fail(u"%1: reading failed: %2"_s.arg(path, file.errorString()));
+        if (got == 0)
+            break; // the file was truncated while being read: what is there has been seen
+        unread -= got;
+        filled += std::size_t(got);
+
+        std::size_t start = 0;
+        if (atFileStart) {
+            atFileStart = false;
+            if (filled >= 3 && std::memcmp(m_buffer.data(), "\xEF\xBB\xBF", 3) == 0)
+                start = 3;
+        }
+        while (const auto *newline = static_cast<const char *>(
+                   std::memchr(m_buffer.data() + start, '\n', filled - start))) {
+            const char *text = m_buffer.data() + start;
+            std::size_t length = std::size_t(newline - text);
+            line = LogLine();
+            line.number = ++lineNumber;
+            line.offset = bufferOffset + qint64(start);
+            if (length > 0 && text[length - 1] == '\r')
+                --length;
+            line.length = qint64(length);
+            if (isBlank(text, length))
+                line.kind = LogLine::Kind::Blank;
+            else
+                parse(text, length, m_buffer.size() - start, line);
+            visit(std::as_const(line));
+            start = std::size_t(newline - m_buffer.data()) + 1;
+        }
+
+        std::memmove(m_buffer.data(), m_buffer.data() + start, filled - start);
+        filled -= start;
+        bufferOffset += qint64(start);
+    }
+
+    if (filled > 0 && !isBlank(m_buffer.data(), filled)) {
+        line = LogLine();
+        line.kind = LogLine::Kind::IncompleteTail;
+        line.number = lineNumber + 1;
+        line.offset = bufferOffset;
+        line.length = qint64(filled);
+        visit(std::as_const(line));
+    }
+    qCDebug(lcLog) << "read" << lineNumber << "lines," << (bufferOffset + qint64(filled) - begin)
+                   << "bytes of" << path << "in" << timer.elapsed() << "ms";
+    return {};
+}
+
+Expected<LogStats> CallLogReader::Scanner::summarize(const QString &path, qint64 begin,
+                                                     std::optional<qint64> end)
+{
+    LogStats stats;
+    const Expected<void> read =
+        scan(path, begin, end, [&stats](const LogLine &line) { stats.add(line); });
+    if (!read)
+        return Failure{read.error()};
+    return stats;
+}
+
+CallLogReader::CallLogReader(const PriceBook &prices)
+    : m_scanner(std::make_unique<Scanner>(prices))
+{}
+
+CallLogReader::~CallLogReader() = default;
+
+Expected<LogStats> CallLogReader::summarize(const QString &path, const PriceBook &prices)
+{
+    CallLogReader reader(prices);
+    return reader.m_scanner->summarize(path, 0, std::nullopt);
+}
+
+Expected<LogStats> CallLogReader::summarizeRange(const QString &path, qint64 begin, qint64 end)
+{
+    return m_scanner->summarize(path, begin, end);
+}
+
+Expected<void> CallLogReader::scan(const QString &path,
+                                   const std::function<void(const LogLine &)> &visit)
+{
+    return m_scanner->scan(path, 0, std::nullopt, visit);
+}

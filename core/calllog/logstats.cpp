@@ -1,0 +1,193 @@
+#include "logstats.h"
+
+#include "calllog/logline.h"
+
+#include <QMap>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+namespace {
+
+void addTokens(TokenUsage &sum, const TokenUsage &more)
+{
+    sum.inputTokens += more.inputTokens;
+    sum.outputTokens += more.outputTokens;
+    sum.cacheReadInputTokens += more.cacheReadInputTokens;
+    sum.cacheCreationInputTokens += more.cacheCreationInputTokens;
+    sum.cacheCreation1hInputTokens += more.cacheCreation1hInputTokens;
+}
+
+// Zero-based index of the nearest-rank percentile p of n values: rank ceil(p/100 * n). For a
+// whole p and n below 2^53 the product is exact, so the ceiling never rounds up by accident.
+std::size_t nearestRankIndex(double p, std::size_t n)
+{
+    const auto rank = std::size_t(std::ceil(p * double(n) / 100));
+    return std::clamp<std::size_t>(rank, 1, n) - 1;
+}
+
+} // namespace
+
+double GroupStats::cacheHitRate() const
+{
+    const qint64 prompt = tokens.totalInputTokens();
+    return prompt > 0 ? double(tokens.cacheReadInputTokens) / double(prompt) : 0;
+}
+
+void LogStats::Cell::merge(const Cell &other)
+{
+    costUsd.add(other.costUsd);
+    addTokens(tokens, other.tokens);
+    errors += other.errors;
+    latencySumMs.add(other.latencySumMs);
+    latenciesMs.insert(latenciesMs.end(), other.latenciesMs.begin(), other.latenciesMs.end());
+}
+
+std::size_t LogStats::CellKeyHash::operator()(CellKeyView key) const
+{
+    const std::hash<std::string_view> hash;
+    return hash(key.first) * 31 + hash(key.second);
+}
+
+void LogStats::add(const LogLine &line)
+{
+    switch (line.kind) {
+    case LogLine::Kind::Record: {
+        Cell &cell = cellFor(std::string_view(line.model.data(), line.model.size()),
+                             std::string_view(line.feature.data(), line.feature.size()));
+        cell.costUsd.add(line.costUsd);
+        addTokens(cell.tokens, line.usage);
+        if (line.isError())
+            ++cell.errors;
+        cell.latencySumMs.add(line.latencyMs);
+        cell.latenciesMs.push_back(line.latencyMs);
+        break;
+    }
+    case LogLine::Kind::Blank:
+        ++m_blankLines;
+        break;
+    case LogLine::Kind::Malformed:
+        ++m_malformedCount;
+        if (m_malformedLines.size() < malformedDetailLimit)
+            m_malformedLines.append({line.number, line.problem});
+        break;
+    case LogLine::Kind::IncompleteTail:
+        m_incompleteTailBytes = line.length;
+        break;
+    }
+}
+
+void LogStats::merge(const LogStats &later)
+{
+    if (&later == this) {
+        const LogStats copy = later;
+        merge(copy);
+        return;
+    }
+
+    const qint64 shift = lineCount();
+
+    for (const Cell &theirs : later.m_cells) {
+        cellFor(theirs.model.toStdString(), theirs.feature.toStdString()).merge(theirs);
+    }
+
+    m_malformedCount += later.m_malformedCount;
+    for (const MalformedLine &malformed : later.m_malformedLines) {
+        if (m_malformedLines.size() >= malformedDetailLimit)
+            break;
+        m_malformedLines.append({malformed.number + shift, malformed.reason});
+    }
+    m_blankLines += later.m_blankLines;
+    // Only the part that ends the file can end in a tail; an empty part changes nothing.
+    if (later.lineCount() > 0 || later.hasIncompleteTail())
+        m_incompleteTailBytes = later.m_incompleteTailBytes;
+}
+
+GroupStats LogStats::overall() const
+{
+    std::vector<const Cell *> all;
+    all.reserve(m_cells.size());
+    for (const Cell &cell : m_cells)
+        all.push_back(&cell);
+    return summarize(QString(), all);
+}
+
+QList<GroupStats> LogStats::byModel() const
+{
+    return groupBy(&Cell::model);
+}
+
+QList<GroupStats> LogStats::byFeature() const
+{
+    return groupBy(&Cell::feature);
+}
+
+qint64 LogStats::records() const
+{
+    qint64 count = 0;
+    for (const Cell &cell : m_cells)
+        count += qint64(cell.latenciesMs.size());
+    return count;
+}
+
+LogStats::Cell &LogStats::cellFor(std::string_view model, std::string_view feature)
+{
+    const auto found = m_cellIndex.find(CellKeyView(model, feature));
+    if (found != m_cellIndex.end())
+        return m_cells[found->second];
+
+    Cell cell;
+    cell.model = QString::fromUtf8(model);
+    cell.feature = QString::fromUtf8(feature);
+    m_cells.push_back(std::move(cell));
+    m_cellIndex.emplace(CellKey(model, feature), m_cells.size() - 1);
+    return m_cells.back();
+}
+
+QList<GroupStats> LogStats::groupBy(QString Cell::*name) const
+{
+    QMap<QString, std::vector<const Cell *>> groups;
+    for (const Cell &cell : m_cells)
+        groups[cell.*name].push_back(&cell);
+
+    QList<GroupStats> result;
+    result.reserve(groups.size());
+    for (auto group = groups.cbegin(); group != groups.cend(); ++group)
+        result.append(summarize(group.key(), group.value()));
+    return result;
+}
+
+GroupStats LogStats::summarize(const QString &name, const std::vector<const Cell *> &cells)
+{
+    GroupStats stats;
+    stats.name = name;
+    CompensatedSum cost;
+    CompensatedSum latencySum;
+    std::vector<double> latencies;
+    for (const Cell *cell : cells) {
+        cost.add(cell->costUsd);
+        addTokens(stats.tokens, cell->tokens);
+        stats.errors += cell->errors;
+        latencySum.add(cell->latencySumMs);
+        latencies.insert(latencies.end(), cell->latenciesMs.begin(), cell->latenciesMs.end());
+    }
+    stats.records = qint64(latencies.size());
+    stats.costUsd = cost.value();
+    stats.latencySumMs = latencySum.value();
+    if (latencies.empty())
+        return stats;
+
+    // Each selection only has to look right of the previous one, which nth_element left
+    // holding the larger values.
+    auto from = latencies.begin();
+    for (auto [p, result] :
+         {std::pair{50.0, &stats.p50LatencyMs}, std::pair{95.0, &stats.p95LatencyMs},
+          std::pair{99.0, &stats.p99LatencyMs}}) {
+        const auto at = latencies.begin() + qsizetype(nearestRankIndex(p, latencies.size()));
+        std::nth_element(from, at, latencies.end());
+        *result = *at;
+        from = at;
+    }
+    return stats;
+}
