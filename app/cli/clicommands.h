@@ -6,3 +6,4 @@
 ExitStatus runCacheCalc(const QStringList &arguments);
 ExitStatus runPlan(const QStringList &arguments);
 ExitStatus runRoute(const QStringList &arguments);
+ExitStatus runStats(const QStringList &arguments);

@@ -15,6 +15,7 @@ const QList<CliCommand> &commands()
         {u"cache-calc"_s, u"what prompt caching costs and saves over a day"_s, runCacheCalc},
         {u"plan"_s, u"capacity, cost and rate-limit tier for a deployment"_s, runPlan},
         {u"route"_s, u"which model the router picks for a query, and why"_s, runRoute},
+        {u"stats"_s, u"cost, tokens, latency and cache hits of a call log"_s, runStats},
     };
     return all;
 }

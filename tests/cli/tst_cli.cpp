@@ -57,6 +57,9 @@ private Q_SLOTS:
     void cacheCalcDefaultCase();
     void cacheCalcPoisson();
     void planWithRoutingAndCaching();
+    void statsAddsUpTheLog();
+    void statsCountsMalformedLinesAndTheTail();
+    void statsHumanOutput();
     void failuresExitWithOneLine_data();
     void failuresExitWithOneLine();
 };
@@ -200,6 +203,73 @@ void tst_Cli::planWithRoutingAndCaching()
              u"output TPM"_s);
 }
 
+void tst_Cli::statsAddsUpTheLog()
+{
+    const QString log = QFINDTESTDATA("../core/data/calls_valid.jsonl");
+    QVERIFY(!log.isEmpty());
+
+    const CliRun run = runCli({u"stats"_s, u"--json"_s, log});
+
+    QCOMPARE(run.exitCode, 0);
+    const QJsonObject json = parseJson(run);
+    // The six calls of the fixture, added up by hand in tst_calllogreader: $0.037515; 4940 in,
+    // 993 out, 1600 read, 6000 written; latencies 300 400 500 700 1200 5000.
+    QCOMPARE(json.value("records"_L1).toInt(), 6);
+    QCOMPARE(json.value("malformed_lines"_L1).toInt(), 0);
+    QCOMPARE(json.value("incomplete_tail"_L1).toBool(), false);
+    QCOMPARE(json.value("total_cost_usd"_L1).toDouble(), 0.037515);
+    QCOMPARE(json.value("input_tokens"_L1).toInt(), 4940);
+    QCOMPARE(json.value("output_tokens"_L1).toInt(), 993);
+    QCOMPARE(json.value("cache_read_input_tokens"_L1).toInt(), 1600);
+    QCOMPARE(json.value("cache_creation_input_tokens"_L1).toInt(), 6000);
+    QCOMPARE(json.value("avg_latency_ms"_L1).toDouble(), 1350.0);
+    QCOMPARE(json.value("p50_latency_ms"_L1).toDouble(), 500.0); // rank ceil(0.5 x 6) = 3
+    QCOMPARE(json.value("p95_latency_ms"_L1).toDouble(), 5000.0); // rank ceil(5.7) = 6
+    QCOMPARE(json.value("p99_latency_ms"_L1).toDouble(), 5000.0);
+    QCOMPARE(json.value("cache_hit_rate"_L1).toDouble(), 1600.0 / (4940 + 1600 + 6000));
+
+    const QJsonObject haiku =
+        json.value("by_model"_L1).toObject().value("claude-haiku-4-5-20251001"_L1).toObject();
+    QCOMPARE(haiku.value("records"_L1).toInt(), 4);
+    QCOMPARE(haiku.value("cost_usd"_L1).toDouble(), 0.008715);
+    QCOMPARE(haiku.value("avg_latency_ms"_L1).toDouble(), 475.0);
+    const QJsonObject rag =
+        json.value("by_feature"_L1).toObject().value("rag_answer"_L1).toObject();
+    QCOMPARE(rag.value("records"_L1).toInt(), 2);
+    QCOMPARE(rag.value("cost_usd"_L1).toDouble(), 0.00138);
+}
+
+void tst_Cli::statsCountsMalformedLinesAndTheTail()
+{
+    const QString log = QFINDTESTDATA("../core/data/calls_mixed.jsonl");
+    QVERIFY(!log.isEmpty());
+
+    const CliRun run = runCli({u"stats"_s, u"--json"_s, log});
+
+    QCOMPARE(run.exitCode, 0);
+    const QJsonObject json = parseJson(run);
+    QCOMPARE(json.value("records"_L1).toInt(), 3);
+    QCOMPARE(json.value("malformed_lines"_L1).toInt(), 12);
+    QCOMPARE(json.value("incomplete_tail"_L1).toBool(), true);
+    QCOMPARE(json.value("total_cost_usd"_L1).toDouble(), 0.0195);
+    const QJsonArray malformed = json.value("malformed"_L1).toArray();
+    QCOMPARE(malformed.first().toObject().value("line"_L1).toInt(), 4);
+}
+
+void tst_Cli::statsHumanOutput()
+{
+    const QString log = QFINDTESTDATA("../core/data/calls_mixed.jsonl");
+
+    const CliRun run = runCli({u"stats"_s, log});
+
+    QCOMPARE(run.exitCode, 0);
+    const QString out = QString::fromUtf8(run.out);
+    QVERIFY2(out.contains(u"3 calls"_s), run.out.constData());
+    QVERIFY2(out.contains(u"Malformed lines  12 (lines 4, 5, 6, 7"_s), run.out.constData());
+    QVERIFY2(out.contains(u"Total cost       $0.019500"_s), run.out.constData());
+    QVERIFY2(out.contains(u"Incomplete tail"_s), run.out.constData());
+}
+
 void tst_Cli::failuresExitWithOneLine_data()
 {
     QTest::addColumn<QStringList>("arguments");
@@ -212,6 +282,11 @@ void tst_Cli::failuresExitWithOneLine_data()
     QTest::newRow("missing price file")
         << QStringList{u"route"_s, u"--prices"_s, u"/nonexistent/p.json"_s, u"hi"_s} << 1
         << u"/nonexistent/p.json: cannot read"_s;
+    QTest::newRow("missing log") << QStringList{u"stats"_s, u"/nonexistent/llm_calls.jsonl"_s}
+                                 << 1 << u"/nonexistent/llm_calls.jsonl"_s;
+    QTest::newRow("log is a folder") << QStringList{u"stats"_s, u"/tmp"_s} << 1
+                                     << u"/tmp: "_s;
+    QTest::newRow("stats without a file") << QStringList{u"stats"_s} << 2 << u"one log file"_s;
     QTest::newRow("bad number") << QStringList{u"cache-calc"_s, u"--ttl-s"_s, u"soon"_s} << 2
                                 << u"--ttl-s: \"soon\" is not a number"_s;
     QTest::newRow("bad arrivals") << QStringList{u"cache-calc"_s, u"--arrivals"_s, u"bursty"_s}
