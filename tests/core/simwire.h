@@ -139,6 +139,17 @@ public:
         return parseResponses(m_received);
     }
 
+    // Waits until the bytes received so far contain `needle`.
+    bool waitFor(QByteArrayView needle, int timeoutMs = 10000)
+    {
+        return QTest::qWaitFor(
+            [&] {
+                m_received += m_socket.readAll();
+                return m_received.contains(needle);
+            },
+            timeoutMs);
+    }
+
     bool waitForClose(int timeoutMs = 10000)
     {
         const bool closed = QTest::qWaitFor(
