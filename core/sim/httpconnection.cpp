@@ -175,8 +175,15 @@ void HttpConnection::parseNext()
     }
 
     const qsizetype bodyStart = headEnd + 4;
-    if (m_buffer.size() - bodyStart < contentLength)
+    if (m_buffer.size() - bodyStart < contentLength) {
+        // curl waits for this before sending a large body.
+        if (!m_continueSent && request.header("expect").toLower() == "100-continue") {
+            m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+            m_continueSent = true;
+        }
         return;
+    }
+    m_continueSent = false;
     request.body = m_buffer.mid(bodyStart, contentLength);
     m_buffer.remove(0, bodyStart + contentLength);
 

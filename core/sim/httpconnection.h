@@ -63,4 +63,5 @@ private:
     qint64 m_maxBodyBytes = 0;
     bool m_busy = false;
     bool m_closing = false;
+    bool m_continueSent = false;
 };

@@ -647,6 +647,11 @@ void SimulatorPrivate::sendStream(Call &call, const SimRequest &request,
         tokensSoFar = TokenEstimate::ofText(
             QStringView(completion.text).left(pieces.mid(0, i + 1).join(QString()).size()));
     }
+    if (fault == "reset"_L1) { // an answer too short to be cut halfway
+        reply->add(at + resetGraceMs, Action::Reset);
+        reply->start();
+        return;
+    }
     if (fault == "mid-stream-error"_L1) {
         const ApiError overloaded = injectedError(529);
         call.exchange.errorType = overloaded.type;

@@ -1,3 +1,5 @@
+#include "sim/latencymodel.h"
+#include "sim/simmodelcatalogue.h"
 #include "sim/simulator.h"
 #include "simwire.h"
 
@@ -88,6 +90,7 @@ private Q_SLOTS:
     void answerQuotesTheBestPassage();
     void sameSeedSameBodies();
     void signalsReportTraffic();
+    void latencyIsSeededAndOrderedByModel();
 
 private:
     Reply call(const QByteArray &path, const QByteArray &body, const Headers &headers = oldStyle,
@@ -684,6 +687,39 @@ void tst_Simulator::signalsReportTraffic()
     QCOMPARE(exchange.usage.cacheCreationInputTokens, 2100);
     QCOMPARE(exchange.usage.inputTokens, 11);
     QVERIFY(exchange.delivered);
+}
+
+void tst_Simulator::latencyIsSeededAndOrderedByModel()
+{
+    const SimModelCatalogue &models = SimModelCatalogue::builtIn();
+    const SimModel &haiku = *models.find(u"claude-haiku-4-5"_s);
+    const SimModel &opus = *models.find(u"claude-opus-4-6"_s);
+
+    const LatencyPlan plan = LatencyModel::plan(opus, 7, 1.0);
+    const LatencyPlan again = LatencyModel::plan(opus, 7, 1.0);
+    const LatencyPlan instant = LatencyModel::plan(opus, 7, 0.0);
+
+    QCOMPARE(again.firstTokenMs, plan.firstTokenMs);
+    QCOMPARE(again.msPerToken, plan.msPerToken);
+    QCOMPARE(instant.totalMs(1000), 0);
+    QVERIFY(LatencyModel::plan(opus, 8, 1.0).firstTokenMs != plan.firstTokenMs);
+
+    // Medians over many seeds follow the profiles: Haiku 350 ms and 150 tok/s, Opus 1100 ms and
+    // 45 tok/s, so 500 output tokens take about 3.7 s on Haiku and 12.2 s on Opus.
+    QList<qint64> haikuTotals;
+    QList<qint64> opusTotals;
+    for (quint64 seed = 0; seed < 501; ++seed) {
+        haikuTotals.append(LatencyModel::plan(haiku, seed, 1.0).totalMs(500));
+        opusTotals.append(LatencyModel::plan(opus, seed, 1.0).totalMs(500));
+    }
+    std::sort(haikuTotals.begin(), haikuTotals.end());
+    std::sort(opusTotals.begin(), opusTotals.end());
+    QVERIFY2(haikuTotals.at(250) > 3000 && haikuTotals.at(250) < 4500,
+             qPrintable(QString::number(haikuTotals.at(250))));
+    QVERIFY2(opusTotals.at(250) > 10000 && opusTotals.at(250) < 14500,
+             qPrintable(QString::number(opusTotals.at(250))));
+    // The heavy tail: the slowest Haiku call is far above its median.
+    QVERIFY(haikuTotals.last() > 2 * haikuTotals.at(250));
 }
 
 QTEST_GUILESS_MAIN(tst_Simulator)

@@ -10,11 +10,11 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-QByteArray question(const char *model, bool stream = false)
+QByteArray question(const char *model, bool stream = false, int maxTokens = 200)
 {
     QJsonObject body{
         {"model"_L1, QLatin1StringView(model)},
-        {"max_tokens"_L1, 200},
+        {"max_tokens"_L1, maxTokens},
         {"messages"_L1,
          QJsonArray{QJsonObject{{"role"_L1, "user"_L1},
                                 {"content"_L1, "How do retries ride out overloads?"_L1}}}}};
@@ -55,6 +55,7 @@ private Q_SLOTS:
     void keepAliveServesTwoRequests();
     void pipelinedRequestsAnswerInOrder();
     void connectionCloseIsHonoured();
+    void expectContinueIsAnswered();
     void refusesBadRequests_data();
     void refusesBadRequests();
     void faultsAreReported();
@@ -207,18 +208,21 @@ void tst_SimulatorFaults::stallAfterHeadersSendsNothingMore()
 void tst_SimulatorFaults::resetCutsTheBody_data()
 {
     QTest::addColumn<bool>("stream");
+    QTest::addColumn<int>("maxTokens");
 
-    QTest::newRow("json") << false;
-    QTest::newRow("stream") << true;
+    QTest::newRow("json") << false << 200;
+    QTest::newRow("stream") << true << 200;
+    QTest::newRow("stream without text") << true << 0;
 }
 
 void tst_SimulatorFaults::resetCutsTheBody()
 {
     QFETCH(bool, stream);
+    QFETCH(int, maxTokens);
     m_sim->setFaults(SimFaults{.resetRate = 1.0});
 
     WireClient client(m_sim->port());
-    QVERIFY(client.send(httpPost("/v1/messages", question("claude-opus-4-5", stream))));
+    QVERIFY(client.send(httpPost("/v1/messages", question("claude-opus-4-5", stream, maxTokens))));
     QVERIFY(client.waitForClose());
 
     const QList<WireResponse> responses = parseResponses(client.received());
@@ -289,6 +293,21 @@ void tst_SimulatorFaults::connectionCloseIsHonoured()
     const QList<WireResponse> responses = parseResponses(client.received());
     QCOMPARE(responses.value(0).status, 200);
     QCOMPARE(responses.value(0).headers.value("connection"), "close");
+}
+
+void tst_SimulatorFaults::expectContinueIsAnswered()
+{
+    const QByteArray request =
+        httpPost("/v1/messages", question("claude-haiku-4-5"), "expect: 100-continue\r\n");
+    const qsizetype headEnd = request.indexOf("\r\n\r\n") + 4;
+
+    WireClient client(m_sim->port());
+    QVERIFY(client.send(request.left(headEnd)));
+    QVERIFY(client.waitFor("HTTP/1.1 100 Continue\r\n\r\n"));
+    QVERIFY(client.send(request.mid(headEnd)));
+    QVERIFY(client.waitFor("\"type\":\"message\""));
+
+    QVERIFY(client.received().startsWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"));
 }
 
 void tst_SimulatorFaults::refusesBadRequests_data()
