@@ -74,6 +74,8 @@ public:
     std::optional<ApiError> checkBreakpoints() const;
 
 private:
+    std::optional<ApiError> checkNewVersionBlock(const QJsonObject &block, const QString &role,
+                                                 const QString &where) const;
     std::optional<ApiError> readBlock(const QJsonValue &value, const QString &where,
                                       qint64 overhead, QString *text);
 
@@ -168,6 +170,27 @@ std::optional<ApiError> BodyReader::readSystem(const QJsonValue &value)
     return std::nullopt;
 }
 
+// Blocks that 2026-10-21 no longer accepts: documents in assistant turns, and citations on the
+// user's own text.
+std::optional<ApiError> BodyReader::checkNewVersionBlock(const QJsonObject &block,
+                                                         const QString &role,
+                                                         const QString &where) const
+{
+    if (m_version != ApiVersion::V20261021)
+        return std::nullopt;
+    const QString type = block.value("type"_L1).toString();
+    if (role == "assistant"_L1 && type == "document"_L1) {
+        return invalid(u"%1: document blocks are not accepted in assistant messages under "
+                       "anthropic-version 2026-10-21"_s.arg(where));
+    }
+    if (role == "user"_L1 && type == "text"_L1 &&
+        !block.value("citations"_L1).toArray().isEmpty()) {
+        return invalid(u"%1.citations: user text blocks cannot carry citations under "
+                       "anthropic-version 2026-10-21"_s.arg(where));
+    }
+    return std::nullopt;
+}
+
 std::optional<ApiError> BodyReader::readMessages(const QJsonValue &value, bool allowsPrefill,
                                                  bool &endsWithAssistant)
 {
@@ -203,11 +226,12 @@ std::optional<ApiError> BodyReader::readMessages(const QJsonValue &value, bool a
         QString userText;
         QString *text = role == "user"_L1 ? &userText : systemRole ? &m_out.systemText : nullptr;
         for (qsizetype b = 0; b < blocks.size(); ++b) {
-            const qint64 overhead = b == 0 ? TokenEstimate::perMessageOverhead : 0;
-            if (auto error =
-                    readBlock(blocks.at(b), u"%1.content.%2"_s.arg(where).arg(b), overhead, text)) {
+            const QString blockWhere = u"%1.content.%2"_s.arg(where).arg(b);
+            if (auto error = checkNewVersionBlock(blocks.at(b).toObject(), role, blockWhere))
                 return error;
-            }
+            const qint64 overhead = b == 0 ? TokenEstimate::perMessageOverhead : 0;
+            if (auto error = readBlock(blocks.at(b), blockWhere, overhead, text))
+                return error;
         }
         if (role == "user"_L1)
             m_out.lastUserText = userText;

@@ -73,7 +73,7 @@ private Q_SLOTS:
     void acceptsBothAuthStylesAndVersions();
     void rejectsWithTheErrorEnvelope_data();
     void rejectsWithTheErrorEnvelope();
-    void prefillIsAllowedOnOlderModels();
+    void acceptsWhatOnlyNewerRulesRefuse();
     void streamingByteFormat();
     void streamAndJsonTellTheSameAnswer();
     void cacheWritesThenReads_data();
@@ -289,6 +289,25 @@ void tst_Simulator::rejectsWithTheErrorEnvelope_data()
     QTest::newRow("top_k under 2026-10-21")
         << QByteArray("/v1/messages") << with("top_k"_L1, 5) << newStyle << 400
         << u"invalid_request_error"_s << u"top_k: Extra inputs are not permitted"_s;
+    const QJsonObject document{{"type"_L1, "document"_L1},
+                               {"source"_L1, QJsonObject{{"type"_L1, "text"_L1},
+                                                         {"media_type"_L1, "text/plain"_L1},
+                                                         {"data"_L1, "x"_L1}}}};
+    const QJsonArray assistantDocument{
+        QJsonObject{{"role"_L1, "user"_L1}, {"content"_L1, "Hi?"_L1}},
+        QJsonObject{{"role"_L1, "assistant"_L1}, {"content"_L1, QJsonArray{document}}},
+        QJsonObject{{"role"_L1, "user"_L1}, {"content"_L1, "And?"_L1}}};
+    const QJsonArray citedUserText{QJsonObject{
+        {"role"_L1, "user"_L1},
+        {"content"_L1, QJsonArray{QJsonObject{{"type"_L1, "text"_L1},
+                                              {"text"_L1, "Hi?"_L1},
+                                              {"citations"_L1, QJsonArray{QJsonObject()}}}}}}};
+    QTest::newRow("assistant document under 2026-10-21")
+        << QByteArray("/v1/messages") << with("messages"_L1, assistantDocument) << newStyle << 400
+        << u"invalid_request_error"_s << u"document blocks"_s;
+    QTest::newRow("user citations under 2026-10-21")
+        << QByteArray("/v1/messages") << with("messages"_L1, citedUserText) << newStyle << 400
+        << u"invalid_request_error"_s << u"citations"_s;
     QTest::newRow("temperature out of range")
         << QByteArray("/v1/messages") << with("temperature"_L1, 1.5) << oldStyle << 400
         << u"invalid_request_error"_s << u"temperature"_s;
@@ -330,8 +349,19 @@ void tst_Simulator::rejectsWithTheErrorEnvelope()
              reply.headers.value("request-id"));
 }
 
-void tst_Simulator::prefillIsAllowedOnOlderModels()
+void tst_Simulator::acceptsWhatOnlyNewerRulesRefuse()
 {
+    // User citations pass under 2023-06-01, and Haiku 4.5 still takes a prefill.
+    QJsonObject cited = question(u"claude-haiku-4-5"_s, QString());
+    cited.insert(
+        "messages"_L1,
+        QJsonArray{QJsonObject{
+            {"role"_L1, "user"_L1},
+            {"content"_L1, QJsonArray{QJsonObject{{"type"_L1, "text"_L1},
+                                                  {"text"_L1, "Hi?"_L1},
+                                                  {"citations"_L1, QJsonArray{QJsonObject()}}}}}}});
+    QCOMPARE(send(cited).status, 200);
+
     QJsonObject body = question(u"claude-haiku-4-5"_s, u"Hi?"_s);
     body.insert("messages"_L1,
                 QJsonArray{QJsonObject{{"role"_L1, "user"_L1}, {"content"_L1, "Hi?"_L1}},
