@@ -103,9 +103,8 @@ void HttpConnection::readIncoming()
     parseNext();
 }
 
-void HttpConnection::emitError(int status, QByteArray message)
+void HttpConnection::emitError(int status, QByteArray message, HttpRequest request)
 {
-    HttpRequest request;
     request.errorStatus = status;
     request.errorMessage = std::move(message);
     request.keepAlive = false;
@@ -147,7 +146,7 @@ void HttpConnection::parseNext()
         const QByteArray line = lines.at(i).trimmed();
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0) {
-            emitError(400, "A request header line has no name.");
+            emitError(400, "A request header line has no name.", request);
             return;
         }
         request.headers.append(
@@ -155,8 +154,10 @@ void HttpConnection::parseNext()
     }
 
     if (request.hasHeader("transfer-encoding")) {
-        emitError(411, "Send the request body with a Content-Length header; chunked request "
-                       "bodies are not accepted.");
+        emitError(411,
+                  "Send the request body with a Content-Length header; chunked request "
+                  "bodies are not accepted.",
+                  request);
         return;
     }
     qint64 contentLength = 0;
@@ -164,13 +165,15 @@ void HttpConnection::parseNext()
         bool ok = false;
         contentLength = request.header("content-length").toLongLong(&ok);
         if (!ok || contentLength < 0) {
-            emitError(400, "The Content-Length header is not a valid number.");
+            emitError(400, "The Content-Length header is not a valid number.", request);
             return;
         }
     }
     if (contentLength > m_maxBodyBytes) {
-        emitError(413, "Request exceeds the maximum allowed number of bytes (" +
-                           QByteArray::number(m_maxBodyBytes) + ").");
+        emitError(413,
+                  "Request exceeds the maximum allowed number of bytes (" +
+                      QByteArray::number(m_maxBodyBytes) + ").",
+                  request);
         return;
     }
 

@@ -56,7 +56,8 @@ Q_SIGNALS:
 private:
     void readIncoming();
     void parseNext();
-    void emitError(int status, QByteArray message);
+    // `request` holds whatever was parsed before the problem, so the refusal names its path.
+    void emitError(int status, QByteArray message, HttpRequest request = {});
 
     QTcpSocket *m_socket = nullptr;
     QByteArray m_buffer;

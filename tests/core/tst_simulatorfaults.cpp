@@ -59,6 +59,8 @@ private Q_SLOTS:
     void refusesBadRequests_data();
     void refusesBadRequests();
     void faultsAreReported();
+    void refusalsKeepTheirPath();
+    void startFailsOnABusyPort();
 
 private:
     std::unique_ptr<Simulator> m_sim;
@@ -370,6 +372,32 @@ void tst_SimulatorFaults::faultsAreReported()
     QCOMPARE(exchange.fault, u"fail-first"_s);
     QCOMPARE(exchange.model, u"claude-haiku-4-5-20251001"_s);
     QCOMPARE(exchange.usage.outputTokens, 0);
+}
+
+void tst_SimulatorFaults::refusalsKeepTheirPath()
+{
+    QSignalSpy finished(m_sim.get(), &Simulator::responseFinished);
+
+    WireClient client(m_sim->port());
+    QVERIFY(client.send("POST /v1/messages HTTP/1.1\r\ncontent-length: 40000000\r\n\r\n"));
+    QTRY_COMPARE(finished.size(), 1);
+
+    const SimExchange exchange = finished.first().at(0).value<SimExchange>();
+    QCOMPARE(exchange.status, 413);
+    QCOMPARE(exchange.path, u"/v1/messages"_s);
+    QCOMPARE(exchange.errorType, u"request_too_large"_s);
+}
+
+void tst_SimulatorFaults::startFailsOnABusyPort()
+{
+    Simulator second;
+
+    const Expected<void> started = second.start(m_sim->port());
+
+    QVERIFY(!started.hasValue());
+    QVERIFY2(started.error().contains(u"127.0.0.1:%1"_s.arg(m_sim->port())),
+             qPrintable(started.error()));
+    QVERIFY(!second.isRunning());
 }
 
 QTEST_GUILESS_MAIN(tst_SimulatorFaults)
