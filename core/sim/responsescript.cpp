@@ -43,23 +43,22 @@ void ResponseScript::runDueSteps()
             return;
         }
         ++m_next;
-        switch (step.action) {
-        case Action::Write:
+        if (step.action == Action::Write) {
             m_connection->write(step.bytes);
-            break;
-        case Action::Finish:
-            m_connection->finishResponse(m_keepAlive);
-            end(true);
-            return;
-        case Action::Close:
-            m_connection->closeGracefully();
-            end(true);
-            return;
-        case Action::Reset:
-            m_connection->reset();
-            end(true);
-            return;
+            continue;
         }
+        // Report first: closing can announce the disconnection synchronously, which would
+        // otherwise count a complete answer as cut short.
+        const Action action = step.action;
+        HttpConnection *connection = m_connection;
+        end(true);
+        if (action == Action::Finish)
+            connection->finishResponse(m_keepAlive);
+        else if (action == Action::Close)
+            connection->closeGracefully();
+        else
+            connection->reset();
+        return;
     }
     end(true);
 }

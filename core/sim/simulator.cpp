@@ -546,6 +546,7 @@ void SimulatorPrivate::answerMessages(Call &call, const HttpRequest &request, Ap
         fault = u"mid-stream-error"_s;
     call.exchange.fault = fault;
     call.exchange.status = 200;
+    call.exchange.delivered = fault != "reset"_L1 && fault != "truncate"_L1;
 
     if (parsed.stream) {
         sendStream(call, parsed, completion, usage, cacheOutcome, plan, stallBefore, stallAfter,

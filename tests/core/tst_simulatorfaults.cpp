@@ -222,6 +222,7 @@ void tst_SimulatorFaults::resetCutsTheBody()
     QFETCH(bool, stream);
     QFETCH(int, maxTokens);
     m_sim->setFaults(SimFaults{.resetRate = 1.0});
+    QSignalSpy finished(m_sim.get(), &Simulator::responseFinished);
 
     WireClient client(m_sim->port());
     QVERIFY(client.send(httpPost("/v1/messages", question("claude-opus-4-5", stream, maxTokens))));
@@ -232,11 +233,15 @@ void tst_SimulatorFaults::resetCutsTheBody()
     QCOMPARE(responses.first().status, 200);
     QVERIFY(!responses.first().complete);
     QVERIFY(!responses.first().body.contains("message_stop"));
+    QTRY_COMPARE(finished.size(), 1);
+    QCOMPARE(finished.first().at(0).value<SimExchange>().fault, u"reset"_s);
+    QVERIFY(!finished.first().at(0).value<SimExchange>().delivered);
 }
 
 void tst_SimulatorFaults::truncatedStreamLosesItsEnd()
 {
     m_sim->setFaults(SimFaults{.truncateRate = 1.0});
+    QSignalSpy finished(m_sim.get(), &Simulator::responseFinished);
 
     WireClient client(m_sim->port());
     QVERIFY(client.send(httpPost("/v1/messages", question("claude-haiku-4-5", true))));
@@ -250,6 +255,8 @@ void tst_SimulatorFaults::truncatedStreamLosesItsEnd()
     QCOMPARE(names.last(), "content_block_stop");
     QVERIFY(!names.contains("message_delta"));
     QVERIFY(!names.contains("message_stop"));
+    QTRY_COMPARE(finished.size(), 1);
+    QVERIFY(!finished.first().at(0).value<SimExchange>().delivered);
 }
 
 void tst_SimulatorFaults::keepAliveServesTwoRequests()
@@ -287,6 +294,7 @@ void tst_SimulatorFaults::pipelinedRequestsAnswerInOrder()
 
 void tst_SimulatorFaults::connectionCloseIsHonoured()
 {
+    QSignalSpy finished(m_sim.get(), &Simulator::responseFinished);
     WireClient client(m_sim->port());
     QVERIFY(client.send(
         httpPost("/v1/messages", question("claude-haiku-4-5"), "connection: close\r\n")));
@@ -295,6 +303,8 @@ void tst_SimulatorFaults::connectionCloseIsHonoured()
     const QList<WireResponse> responses = parseResponses(client.received());
     QCOMPARE(responses.value(0).status, 200);
     QCOMPARE(responses.value(0).headers.value("connection"), "close");
+    QTRY_COMPARE(finished.size(), 1);
+    QVERIFY(finished.first().at(0).value<SimExchange>().delivered);
 }
 
 void tst_SimulatorFaults::expectContinueIsAnswered()
