@@ -146,6 +146,24 @@ QJsonObject errorEnvelope(const ApiError &error, const QString &requestId)
     return body;
 }
 
+// How an injected fault cuts a 200 answer short.
+enum class Cut { None, Reset, Truncate, MidStreamError };
+
+QString cutName(Cut cut)
+{
+    switch (cut) {
+    case Cut::Reset:
+        return u"reset"_s;
+    case Cut::Truncate:
+        return u"truncate"_s;
+    case Cut::MidStreamError:
+        return u"mid-stream-error"_s;
+    case Cut::None:
+        break;
+    }
+    return QString();
+}
+
 struct Completion
 {
     QString text;
@@ -262,6 +280,7 @@ private:
         HttpConnection *connection = nullptr;
         QElapsedTimer arrival;
         bool keepAlive = true;
+        quint64 index = 0; // 1 for the first request since the seed was set
         quint64 randomSeed = 0;
         SimExchange exchange;
     };
@@ -280,11 +299,10 @@ private:
     void sendJson(Call &call, int status, const QJsonObject &body, const HeaderList &extra = {});
     void sendError(Call &call, const ApiError &error, const HeaderList &extra = {});
     void sendJsonAnswer(Call &call, const QByteArray &body, qint64 doneMs, qint64 stallBefore,
-                        qint64 stallAfter, const QString &fault);
+                        qint64 stallAfter, Cut cut);
     void sendStream(Call &call, const SimRequest &request, const Completion &completion,
                     const TokenUsage &usage, const CacheOutcome &cacheOutcome,
-                    const LatencyPlan &plan, qint64 stallBefore, qint64 stallAfter,
-                    const QString &fault);
+                    const LatencyPlan &plan, qint64 stallBefore, qint64 stallAfter, Cut cut);
 };
 
 std::optional<ApiError> SimulatorPrivate::checkHeaders(const HttpRequest &request,
@@ -379,9 +397,10 @@ void SimulatorPrivate::handle(HttpConnection *connection, const HttpRequest &req
     call.connection = connection;
     call.arrival.start();
     call.keepAlive = request.keepAlive;
-    const quint64 index = ++counter;
-    call.randomSeed = mix(seed ^ mix(index));
-    call.exchange.requestId = QString::fromLatin1(seededId("req_011C", seed, "req", index, 20));
+    call.index = ++counter;
+    call.randomSeed = mix(seed ^ mix(call.index));
+    call.exchange.requestId =
+        QString::fromLatin1(seededId("req_011C", seed, "req", call.index, 20));
     call.exchange.method = QString::fromLatin1(request.method);
     call.exchange.path = QString::fromLatin1(request.path());
     Q_EMIT q->requestReceived(call.exchange.requestId, call.exchange.method, call.exchange.path);
@@ -532,32 +551,32 @@ void SimulatorPrivate::answerMessages(Call &call, const HttpRequest &request, Ap
     const LatencyPlan plan = LatencyModel::plan(*parsed.model, latencySeed, latencyScale);
     qint64 stallBefore = 0;
     qint64 stallAfter = 0;
-    QString fault;
     if (stallDraw < faults.stallRate) {
         (faults.stallAt == SimFaults::StallPoint::BeforeHeaders ? stallBefore : stallAfter) =
             faults.stallMs;
-        fault = u"stall"_s;
     }
+    Cut cut = Cut::None;
     if (resetDraw < faults.resetRate)
-        fault = u"reset"_s;
+        cut = Cut::Reset;
     else if (truncateDraw < faults.truncateRate)
-        fault = u"truncate"_s;
+        cut = Cut::Truncate;
     else if (parsed.stream && midStreamDraw < faults.midStreamErrorRate)
-        fault = u"mid-stream-error"_s;
-    call.exchange.fault = fault;
+        cut = Cut::MidStreamError;
+    const bool stalled = stallBefore + stallAfter > 0;
+    call.exchange.fault = cut != Cut::None ? cutName(cut) : stalled ? u"stall"_s : QString();
     call.exchange.status = 200;
-    call.exchange.delivered = fault != "reset"_L1 && fault != "truncate"_L1;
+    call.exchange.delivered = cut != Cut::Reset && cut != Cut::Truncate;
 
     if (parsed.stream) {
         sendStream(call, parsed, completion, usage, cacheOutcome, plan, stallBefore, stallAfter,
-                   fault);
+                   cut);
         return;
     }
     QJsonArray content;
     if (!completion.text.isEmpty())
         content.append(QJsonObject{{"type"_L1, "text"_L1}, {"text"_L1, completion.text}});
     const QJsonObject body{
-        {"id"_L1, QString::fromLatin1(seededId("msg_01", seed, "msg", counter, 22))},
+        {"id"_L1, QString::fromLatin1(seededId("msg_01", seed, "msg", call.index, 22))},
         {"type"_L1, "message"_L1},
         {"role"_L1, "assistant"_L1},
         {"model"_L1, parsed.model->id},
@@ -569,11 +588,11 @@ void SimulatorPrivate::answerMessages(Call &call, const HttpRequest &request, Ap
         {"container"_L1, QJsonValue()},
         {"usage"_L1, usageJson(usage, cacheOutcome, true)}};
     sendJsonAnswer(call, compact(body), plan.totalMs(completion.outputTokens), stallBefore,
-                   stallAfter, fault);
+                   stallAfter, cut);
 }
 
 void SimulatorPrivate::sendJsonAnswer(Call &call, const QByteArray &body, qint64 doneMs,
-                                      qint64 stallBefore, qint64 stallAfter, const QString &fault)
+                                      qint64 stallBefore, qint64 stallAfter, Cut cut)
 {
     using Action = ResponseScript::Action;
     ResponseScript *reply = script(call);
@@ -582,9 +601,9 @@ void SimulatorPrivate::sendJsonAnswer(Call &call, const QByteArray &body, qint64
     if (stallAfter > 0)
         reply->add(stallBefore, Action::Write, headers);
     const QByteArray start = stallAfter > 0 ? QByteArray() : headers;
-    if (fault == "reset"_L1 || fault == "truncate"_L1) {
+    if (cut == Cut::Reset || cut == Cut::Truncate) {
         reply->add(done, Action::Write, start + body.left(body.size() / 2));
-        reply->add(done + resetGraceMs, fault == "reset"_L1 ? Action::Reset : Action::Close);
+        reply->add(done + resetGraceMs, cut == Cut::Reset ? Action::Reset : Action::Close);
     } else {
         reply->add(done, Action::Write, start + body);
         reply->add(done, Action::Finish);
@@ -595,7 +614,7 @@ void SimulatorPrivate::sendJsonAnswer(Call &call, const QByteArray &body, qint64
 void SimulatorPrivate::sendStream(Call &call, const SimRequest &request,
                                   const Completion &completion, const TokenUsage &usage,
                                   const CacheOutcome &cacheOutcome, const LatencyPlan &plan,
-                                  qint64 stallBefore, qint64 stallAfter, const QString &fault)
+                                  qint64 stallBefore, qint64 stallAfter, Cut cut)
 {
     using Action = ResponseScript::Action;
     ResponseScript *reply = script(call);
@@ -609,7 +628,7 @@ void SimulatorPrivate::sendStream(Call &call, const SimRequest &request,
     TokenUsage startUsage = usage;
     startUsage.outputTokens = std::min<qint64>(1, usage.outputTokens);
     const QJsonObject message{
-        {"id"_L1, QString::fromLatin1(seededId("msg_01", seed, "msg", counter, 22))},
+        {"id"_L1, QString::fromLatin1(seededId("msg_01", seed, "msg", call.index, 22))},
         {"type"_L1, "message"_L1},
         {"role"_L1, "assistant"_L1},
         {"model"_L1, request.model->id},
@@ -630,30 +649,31 @@ void SimulatorPrivate::sendStream(Call &call, const SimRequest &request,
     reply->add(t0, Action::Write, chunk(sseEvent("ping", R"({"type": "ping"})")));
 
     const QStringList pieces = deltaPieces(completion.text);
-    qint64 tokensSoFar = 0;
+    // Each piece is due when the tokens before it have been generated.
+    qsizetype charsSoFar = 0;
     qint64 at = t0;
     for (qsizetype i = 0; i < pieces.size(); ++i) {
-        at = t0 + plan.totalMs(tokensSoFar);
-        if (fault == "reset"_L1 && i == pieces.size() / 2) {
+        at =
+            t0 + plan.totalMs(TokenEstimate::ofText(QStringView(completion.text).left(charsSoFar)));
+        if (cut == Cut::Reset && i == pieces.size() / 2) {
             reply->add(at + resetGraceMs, Action::Reset);
             reply->start();
             return;
         }
-        if (fault == "mid-stream-error"_L1 && i == faults.midStreamErrorAfterDeltas)
+        if (cut == Cut::MidStreamError && i == faults.midStreamErrorAfterDeltas)
             break;
         send(at, "content_block_delta",
              {{"type"_L1, "content_block_delta"_L1},
               {"index"_L1, 0},
               {"delta"_L1, QJsonObject{{"type"_L1, "text_delta"_L1}, {"text"_L1, pieces.at(i)}}}});
-        tokensSoFar = TokenEstimate::ofText(
-            QStringView(completion.text).left(pieces.mid(0, i + 1).join(QString()).size()));
+        charsSoFar += pieces.at(i).size();
     }
-    if (fault == "reset"_L1) { // an answer too short to be cut halfway
+    if (cut == Cut::Reset) { // an answer too short to be cut halfway
         reply->add(at + resetGraceMs, Action::Reset);
         reply->start();
         return;
     }
-    if (fault == "mid-stream-error"_L1) {
+    if (cut == Cut::MidStreamError) {
         const ApiError overloaded = injectedError(529);
         call.exchange.errorType = overloaded.type;
         send(at, "error", errorEnvelope(overloaded, QString()));
@@ -666,7 +686,7 @@ void SimulatorPrivate::sendStream(Call &call, const SimRequest &request,
     const qint64 done = t0 + plan.totalMs(usage.outputTokens);
     if (hasBlock)
         send(done, "content_block_stop", {{"type"_L1, "content_block_stop"_L1}, {"index"_L1, 0}});
-    if (fault == "truncate"_L1) {
+    if (cut == Cut::Truncate) {
         reply->add(done + resetGraceMs, Action::Close);
         reply->start();
         return;
