@@ -73,7 +73,8 @@ public:
     void clearCache();
     // The time for cache expiry, rate-limit windows and Date headers. Default: the system clock.
     void setClock(std::function<QDateTime()> clock);
-    // Bodies above this are refused with 413. Default 32 MB, as the API.
+    // Bodies above this are refused with 413 on connections opened afterwards. Default 32 MiB,
+    // as the API.
     void setMaxBodyBytes(qint64 bytes);
 
     void setFaults(const SimFaults &faults);
@@ -87,6 +88,5 @@ Q_SIGNALS:
     void responseFinished(const SimExchange &exchange);
 
 private:
-    friend class SimulatorPrivate;
     std::unique_ptr<SimulatorPrivate> d;
 };
