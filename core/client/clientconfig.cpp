@@ -39,9 +39,10 @@ QUrl ClientConfig::endpoint(QStringView path) const
 Expected<void> ClientConfig::checkTransport() const
 {
     const QString scheme = baseUrl.scheme().toLower();
-    if (!baseUrl.isValid() || (scheme != "https"_L1 && scheme != "http"_L1) || baseUrl.host().isEmpty())
-        return fail(u"the base URL \"%1\" is not an http or https address"_s.arg(
-            baseUrl.toString()));
+    if (!baseUrl.isValid() || (scheme != "https"_L1 && scheme != "http"_L1)
+        || baseUrl.host().isEmpty())
+        return fail(
+            u"the base URL \"%1\" is not an http or https address"_s.arg(baseUrl.toString()));
     if (scheme == "http"_L1 && !apiKey.isEmpty() && !isLoopbackHost(baseUrl.host())) {
         return fail(u"refusing to send the API key over plain http to %1; use https, or a "
                     "loopback address for a local simulator"_s.arg(baseUrl.host()));

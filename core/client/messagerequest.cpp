@@ -27,8 +27,7 @@ QString roleName(ConversationTurn::Role role)
 
 QByteArray apiVersionHeader(ApiVersion version)
 {
-    return version == ApiVersion::Version2023 ? QByteArray("2023-06-01")
-                                              : QByteArray("2026-10-21");
+    return version == ApiVersion::Version2023 ? QByteArray("2023-06-01") : QByteArray("2026-10-21");
 }
 
 Expected<QByteArray> MessageRequest::toJson(ApiVersion version) const

@@ -20,6 +20,30 @@ bool isStreamed(const MessageRequest &request)
     return request.stream;
 }
 
+// The log's error_type: the API's own type when it sent one, else a fixed word for what
+// happened on our side, so that scripts can group failures.
+QString errorTypeForLog(const ApiError &error)
+{
+    if (!error.type.isEmpty())
+        return error.type;
+    switch (error.kind) {
+    case ApiError::Kind::Connection:
+        return u"connection_error"_s;
+    case ApiError::Kind::Timeout:
+        return u"timeout"_s;
+    case ApiError::Kind::Cancelled:
+        return u"cancelled"_s;
+    case ApiError::Kind::Protocol:
+        return u"invalid_response"_s;
+    case ApiError::Kind::Configuration:
+        return u"not_sent"_s;
+    case ApiError::Kind::Http:
+    case ApiError::Kind::Stream:
+        break;
+    }
+    return ApiError::typeForStatus(error.httpStatus);
+}
+
 } // namespace
 
 MessagesClient::MessagesClient(QNetworkAccessManager *network, QObject *parent)
@@ -117,14 +141,16 @@ void MessageCall::startAttempt(int attempt)
     m_parser.reset();
     m_assembler = MessageStreamAssembler();
     m_reply = m_client->m_network->post(request, m_body);
-    qCDebug(lcClient) << "attempt" << attempt << "to" << request.url().toString()
-                      << "model" << m_request.model << (isStreamed(m_request) ? "streamed" : "");
+    qCDebug(lcClient) << "attempt" << attempt << "to" << request.url().toString() << "model"
+                      << m_request.model << (isStreamed(m_request) ? "streamed" : "");
     connect(m_reply, &QNetworkReply::readyRead, this, &MessageCall::readStream);
     connect(m_reply, &QNetworkReply::finished, this, &MessageCall::finishAttempt);
 }
 
 void MessageCall::readStream()
 {
+    if (!m_reply->isOpen())
+        return; // aborted by a transfer timeout: nothing more to read
     const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QByteArray bytes = m_reply->readAll();
     if (status != 200 || !isStreamed(m_request)) {
@@ -157,9 +183,8 @@ void MessageCall::finishAttempt()
     if (status == 0)
         return m_runner.attemptFailed(transportError(reply));
     if (status < 200 || status > 299) {
-        const ApiError error = ApiError::fromHttpResponse(status, m_replyBody,
-                                                          reply->rawHeaderPairs(),
-                                                          m_client->clock()->now());
+        const ApiError error = ApiError::fromHttpResponse(
+            status, m_replyBody, reply->rawHeaderPairs(), m_client->clock()->now());
         return m_runner.attemptFailed(error);
     }
 
@@ -188,6 +213,8 @@ void MessageCall::finishAttempt()
 
     if (reply->error() != QNetworkReply::NoError)
         return m_runner.attemptFailed(transportError(reply));
+    if (const std::optional<ApiError> cut = shortBody(reply))
+        return m_runner.attemptFailed(*cut);
     Expected<MessageResponse> response = MessageResponse::fromJson(m_replyBody);
     if (!response) {
         ApiError error = ApiError::local(ApiError::Kind::Protocol, response.error());
@@ -213,6 +240,23 @@ ApiError MessageCall::transportError(QNetworkReply *reply) const
     }
 }
 
+std::optional<ApiError> MessageCall::shortBody(QNetworkReply *reply) const
+{
+    // A connection that closes before the promised length is not always reported as an error
+    // by the network layer; a body cut short is a transport failure worth retrying, not a
+    // malformed answer. (A compressed body's length counts compressed bytes, so skip those.)
+    const QVariant declared = reply->header(QNetworkRequest::ContentLengthHeader);
+    if (!declared.isValid() || reply->hasRawHeader("content-encoding"))
+        return std::nullopt;
+    const qint64 expected = declared.toLongLong();
+    if (m_replyBody.size() >= expected)
+        return std::nullopt;
+    return ApiError::local(
+        ApiError::Kind::Connection,
+        u"the connection closed after %1 of %2 bytes of the answer"_s.arg(m_replyBody.size())
+            .arg(expected));
+}
+
 void MessageCall::cancel()
 {
     m_runner.cancel();
@@ -227,7 +271,8 @@ void MessageCall::complete()
     m_record = buildRecord();
     m_finished = true;
     if (m_error)
-        qCInfo(lcClient) << "call failed after" << attempts() << "attempt(s):" << m_error->describe();
+        qCInfo(lcClient) << "call failed after" << attempts()
+                         << "attempt(s):" << m_error->describe();
     m_client->recordCall(m_record);
     Q_EMIT finished();
 }
@@ -275,11 +320,8 @@ CallRecord MessageCall::buildRecord() const
         extra.insert("http_status"_L1, m_lastHttpStatus);
     if (!m_lastRequestId.isEmpty())
         extra.insert("api_request_id"_L1, m_lastRequestId);
-    if (m_error) {
-        extra.insert("error_type"_L1, m_error->type.isEmpty()
-                                          ? ApiError::kindName(m_error->kind)
-                                          : m_error->type);
-    }
+    if (m_error)
+        extra.insert("error_type"_L1, errorTypeForLog(*m_error));
     if (usage.cacheCreation1hInputTokens > 0)
         extra.insert("cache_creation_1h_input_tokens"_L1, usage.cacheCreation1hInputTokens);
     record.extra = extra;

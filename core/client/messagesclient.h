@@ -107,6 +107,7 @@ private:
     void readStream();
     void finishAttempt();
     ApiError transportError(QNetworkReply *reply) const;
+    std::optional<ApiError> shortBody(QNetworkReply *reply) const;
     void complete();
     CallRecord buildRecord() const;
 
