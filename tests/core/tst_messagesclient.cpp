@@ -274,8 +274,8 @@ void tst_MessagesClient::faultsAreRiddenOutOrReported_data()
     truncated.truncateRate = 1;
     QTest::newRow("stream cut before message_stop")
         << truncated << true << false << 1 << u"incomplete_stream"_s << QList<qint64>{};
-    QTest::newRow("JSON body cut short") << truncated << false << false << 4 << u"connection_error"_s
-                                         << QList<qint64>{};
+    QTest::newRow("JSON body cut short")
+        << truncated << false << false << 4 << u"connection_error"_s << QList<qint64>{};
     SimFaults reset;
     reset.resetRate = 1;
     QTest::newRow("connection reset mid-body")
