@@ -6,4 +6,6 @@
 ExitStatus runCacheCalc(const QStringList &arguments);
 ExitStatus runPlan(const QStringList &arguments);
 ExitStatus runRoute(const QStringList &arguments);
+ExitStatus runRun(const QStringList &arguments);
+ExitStatus runSim(const QStringList &arguments);
 ExitStatus runStats(const QStringList &arguments);

@@ -88,8 +88,8 @@ void printGroups(const QString &heading, const QList<GroupStats> &groups)
         width = std::max(width, group.name.size());
     Cli::printLine();
     Cli::printLine(u"%1  %2  %3  %4  %5"_s.arg(heading.leftJustified(width), u"records"_s,
-                                              u"cost (USD)"_s.rightJustified(14),
-                                              u"mean latency"_s, u"p99 latency"_s));
+                                               u"cost (USD)"_s.rightJustified(14),
+                                               u"mean latency"_s, u"p99 latency"_s));
     for (const GroupStats &group : groups) {
         Cli::printLine(u"%1  %2  %3  %4  %5"_s.arg(
             group.name.leftJustified(width), count(group.records).rightJustified(7),
@@ -115,8 +115,8 @@ void printStats(const QString &path, const LogStats &stats)
             count(stats.malformedCount()), numbers.size() == 1 ? u"line"_s : u"lines"_s, list));
     }
     if (stats.hasIncompleteTail()) {
-        Cli::printLine(u"Incomplete tail  the last %1 bytes have no newline yet, not counted"_s
-                           .arg(stats.incompleteTailBytes()));
+        Cli::printLine(u"Incomplete tail  the last %1 bytes have no newline yet, not counted"_s.arg(
+            stats.incompleteTailBytes()));
     }
     Cli::printLine(u"Total cost       "_s + Cli::formatUsd(all.costUsd));
     Cli::printLine(u"Tokens           %1 input, %2 output, %3 cache read, %4 cache write"_s.arg(

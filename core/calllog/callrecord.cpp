@@ -363,3 +363,24 @@ TokenUsage CallRecord::usage() const
     return TokenUsage{inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens,
                       extra.value(cacheCreation1hKey).toInteger()};
 }
+
+const QList<QLatin1StringView> &CallRecord::requiredKeys()
+{
+    static const QList<QLatin1StringView> keys = {
+        "request_id"_L1,
+        "timestamp"_L1,
+        "model"_L1,
+        "feature"_L1,
+        "user_id"_L1,
+        "system_prompt_hash"_L1,
+        "input_tokens"_L1,
+        "output_tokens"_L1,
+        "cache_read_input_tokens"_L1,
+        "cache_creation_input_tokens"_L1,
+        "cost_usd"_L1,
+        "latency_ms"_L1,
+        "finish_reason"_L1,
+        "num_retrieved_docs"_L1,
+    };
+    return keys;
+}

@@ -53,6 +53,9 @@ struct CallRecord
     static QString hashSystemPrompt(QStringView systemPrompt);
     static QString newRequestId();
 
+    // The keys every line has, in the order they are written.
+    static const QList<QLatin1StringView> &requiredKeys();
+
     // The token counts for pricing; the one-hour cache writes come from
     // extra["cache_creation_1h_input_tokens"] when it is there.
     TokenUsage usage() const;

@@ -271,7 +271,7 @@ void MessageCall::complete()
     m_record = buildRecord();
     m_finished = true;
     if (m_error)
-        qCInfo(lcClient) << "call failed after" << attempts()
+        qCDebug(lcClient) << "call failed after" << attempts()
                          << "attempt(s):" << m_error->describe();
     m_client->recordCall(m_record);
     Q_EMIT finished();

@@ -67,7 +67,7 @@ void RetryRunner::cancel()
         return;
     case State::Waiting:
         stopWaiting();
-        qCInfo(lcRetry, "cancelled while waiting to start attempt %d", m_attempt + 1);
+        qCDebug(lcRetry, "cancelled while waiting to start attempt %d", m_attempt + 1);
         finish(
             ApiError::local(ApiError::Kind::Cancelled,
                             u"cancelled while waiting to retry after attempt %1"_s.arg(m_attempt)));
@@ -76,7 +76,7 @@ void RetryRunner::cancel()
         break;
     }
 
-    qCInfo(lcRetry, "cancelled during attempt %d", m_attempt);
+    qCDebug(lcRetry, "cancelled during attempt %d", m_attempt);
 
     // The outcome is settled before the operation hears about it, so whatever it reports
     // while aborting arrives at a finished runner and is ignored.
@@ -114,13 +114,13 @@ void RetryRunner::attemptFailed(const ApiError &error)
 
     const QString label = errorLabel(error);
     if (!m_policy.shouldRetry(error)) {
-        qCInfo(lcRetry, "attempt %d failed with %s, which is not retried", m_attempt,
+        qCDebug(lcRetry, "attempt %d failed with %s, which is not retried", m_attempt,
                qUtf8Printable(label));
         finish(error);
         return;
     }
     if (m_attempt >= m_policy.maxAttempts()) {
-        qCInfo(lcRetry, "attempt %d of %d failed with %s; giving up", m_attempt,
+        qCDebug(lcRetry, "attempt %d of %d failed with %s; giving up", m_attempt,
                m_policy.maxAttempts(), qUtf8Printable(label));
         finish(error);
         return;
@@ -128,7 +128,7 @@ void RetryRunner::attemptFailed(const ApiError &error)
 
     // The policy counts retries from 0, so the wait after attempt n is retry n - 1.
     const qint64 waitMs = m_policy.delayMs(m_attempt - 1, error);
-    qCInfo(lcRetry, "attempt %d of %d failed with %s; retrying in %lld ms%s", m_attempt,
+    qCDebug(lcRetry, "attempt %d of %d failed with %s; retrying in %lld ms%s", m_attempt,
            m_policy.maxAttempts(), qUtf8Printable(label), waitMs,
            error.retryAfterMs ? " (as the server asked)" : "");
 

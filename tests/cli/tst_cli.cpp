@@ -1,3 +1,6 @@
+#include "calllog/callrecord.h"
+
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -25,9 +28,19 @@ QJsonObject parseJson(const CliRun &run)
     return document.object();
 }
 
+// The environment of a newcomer with no key: the CLI must fall back to its simulator.
+QProcessEnvironment withoutAnthropicVariables()
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(u"ANTHROPIC_API_KEY"_s);
+    environment.remove(u"ANTHROPIC_BASE_URL"_s);
+    return environment;
+}
+
 CliRun runCli(const QStringList &arguments)
 {
     QProcess process;
+    process.setProcessEnvironment(withoutAnthropicVariables());
     process.start(QStringLiteral(OPSBENCH_CLI_PATH), arguments);
     CliRun run;
     if (!process.waitForFinished(60'000)) {
@@ -60,6 +73,9 @@ private Q_SLOTS:
     void statsAddsUpTheLog();
     void statsCountsMalformedLinesAndTheTail();
     void statsHumanOutput();
+    void runLogsFiveCallsThatReadTheCache();
+    void runRidesOutRateLimitsFromASimulatorProcess();
+    void runReportsFailedCalls();
     void failuresExitWithOneLine_data();
     void failuresExitWithOneLine();
 };
@@ -270,6 +286,99 @@ void tst_Cli::statsHumanOutput()
     QVERIFY2(out.contains(u"Incomplete tail"_s), run.out.constData());
 }
 
+void tst_Cli::runLogsFiveCallsThatReadTheCache()
+{
+    QTemporaryDir dir;
+    const QString log = dir.filePath(u"llm_calls.jsonl"_s);
+
+    const CliRun run = runCli({u"run"_s, u"--cache"_s, u"--rag"_s, u"--sim-latency-scale"_s,
+                               u"0"_s, u"--log"_s, log, u"--json"_s});
+
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.err.contains("built-in simulator"), run.err.constData());
+    QFile file(log);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QList<CallRecord> records;
+    while (!file.atEnd()) {
+        const QByteArray line = file.readLine();
+        for (QLatin1StringView key : CallRecord::requiredKeys()) {
+            const QByteArray quoted = QByteArray("\"") + key.data() + "\":";
+            QVERIFY2(line.contains(quoted), key.data());
+        }
+        const Expected<CallRecord> record = CallRecord::fromJsonLine(line);
+        QVERIFY(record.hasValue());
+        records.append(*record);
+    }
+    QCOMPARE(records.size(), 5);
+    // The bundled system prompt is long enough to cache on Haiku 4.5: the first call writes it,
+    // the next four read exactly what it wrote.
+    QVERIFY(records.at(0).cacheCreationInputTokens >= 4096);
+    QCOMPARE(records.at(0).cacheReadInputTokens, 0);
+    double total = 0;
+    for (qsizetype i = 0; i < records.size(); ++i) {
+        if (i > 0)
+            QCOMPARE(records.at(i).cacheReadInputTokens, records.at(0).cacheCreationInputTokens);
+        QCOMPARE(records.at(i).feature, u"rag_answer"_s);
+        QCOMPARE(records.at(i).numRetrievedDocs, 3);
+        total += records.at(i).costUsd;
+    }
+
+    const QJsonObject summary = parseJson(run).value("summary"_L1).toObject();
+    QCOMPARE(summary.value("records"_L1).toInt(), 5);
+    QVERIFY(qFuzzyCompare(summary.value("total_cost_usd"_L1).toDouble(), total));
+    QVERIFY(summary.value("cache_hit_rate"_L1).toDouble() > 0.5);
+}
+
+void tst_Cli::runRidesOutRateLimitsFromASimulatorProcess()
+{
+    QProcess simulator;
+    simulator.setProcessEnvironment(withoutAnthropicVariables());
+    simulator.start(QStringLiteral(OPSBENCH_CLI_PATH),
+                    {u"sim"_s, u"--fail-first"_s, u"3"_s, u"--retry-after"_s, u"0.05"_s,
+                     u"--latency-scale"_s, u"0"_s});
+    QVERIFY(simulator.waitForReadyRead(20'000));
+    const QString listening = QString::fromUtf8(simulator.readLine()).trimmed();
+    QVERIFY2(listening.startsWith(u"listening on http://127.0.0.1:"_s), qPrintable(listening));
+    const QString baseUrl = listening.section(u' ', 2);
+    QTemporaryDir dir;
+
+    const CliRun run = runCli({u"run"_s, u"--base-url"_s, baseUrl, u"--log"_s,
+                               dir.filePath(u"llm_calls.jsonl"_s)});
+
+    QCOMPARE(run.exitCode, 0);
+    const QString out = QString::fromUtf8(run.out);
+    QCOMPARE(out.count(u"failed (rate_limit_error); retrying in 0.05 s"_s), 3);
+    QVERIFY(out.contains(u"(4 attempts)"_s));
+    QVERIFY(out.contains(u"5 calls: total cost"_s));
+
+    simulator.terminate(); // SIGTERM: the simulator stops cleanly and says nothing more
+    QVERIFY(simulator.waitForFinished(10'000));
+    QCOMPARE(simulator.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(simulator.exitCode(), 0);
+    const QString traffic = QString::fromUtf8(simulator.readAllStandardOutput());
+    QCOMPARE(traffic.count(u"[fault: fail-first]"_s), 3);
+    QCOMPARE(traffic.count(u" 200 "_s), 5);
+}
+
+void tst_Cli::runReportsFailedCalls()
+{
+    QTemporaryDir dir;
+    const QString log = dir.filePath(u"llm_calls.jsonl"_s);
+
+    // Not a real id: the simulator answers 404 like the API, and nothing is retried.
+    const CliRun run = runCli({u"run"_s, u"--model"_s, u"claude-sonnet-4-5-20251001"_s,
+                               u"--sim-latency-scale"_s, u"0"_s, u"--log"_s, log});
+
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains("5 of 5 calls failed"), run.err.constData());
+    QVERIFY(run.out.contains("not_found_error"));
+    QFile file(log);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray lines = file.readAll();
+    QCOMPARE(lines.count('\n'), 5);
+    QCOMPARE(lines.count("\"finish_reason\":\"error\""), 5);
+}
+
 void tst_Cli::failuresExitWithOneLine_data()
 {
     QTest::addColumn<QStringList>("arguments");
@@ -286,6 +395,13 @@ void tst_Cli::failuresExitWithOneLine_data()
                                  << 1 << u"/nonexistent/llm_calls.jsonl"_s;
     QTest::newRow("log is a folder") << QStringList{u"stats"_s, u"/tmp"_s} << 1
                                      << u"/tmp: "_s;
+    QTest::newRow("sim on a bad port") << QStringList{u"sim"_s, u"--port"_s, u"70000"_s} << 2
+                                       << u"--port"_s;
+    QTest::newRow("run with a bad api version")
+        << QStringList{u"run"_s, u"--api-version"_s, u"2024-01-01"_s} << 2 << u"--api-version"_s;
+    QTest::newRow("run with a missing queries file")
+        << QStringList{u"run"_s, u"--queries"_s, u"/nonexistent/q.txt"_s} << 1
+        << u"/nonexistent/q.txt: cannot read"_s;
     QTest::newRow("stats without a file") << QStringList{u"stats"_s} << 2 << u"one log file"_s;
     QTest::newRow("bad number") << QStringList{u"cache-calc"_s, u"--ttl-s"_s, u"soon"_s} << 2
                                 << u"--ttl-s: \"soon\" is not a number"_s;

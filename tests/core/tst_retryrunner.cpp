@@ -4,6 +4,7 @@
 
 #include <QRegularExpression>
 #include <QSet>
+#include <QLoggingCategory>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -83,6 +84,7 @@ class tst_RetryRunner : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void rateLimitsBackOffUntilSuccess();
     void errorThatIsNotRetriedComesBackUnchanged();
     void lastErrorComesBackUnchangedWhenAttemptsRunOut();
@@ -93,6 +95,12 @@ private Q_SLOTS:
     void defaultJitterIsRandom();
     void realClockPathWorks();
 };
+
+void tst_RetryRunner::initTestCase()
+{
+    // Retries are logged at debug level, quiet unless asked for, as a user would ask.
+    QLoggingCategory::setFilterRules(u"opsbench.retry.debug=true"_s);
+}
 
 void tst_RetryRunner::rateLimitsBackOffUntilSuccess()
 {
@@ -105,15 +113,15 @@ void tst_RetryRunner::rateLimitsBackOffUntilSuccess()
     QSignalSpy finished(&runner, &RetryRunner::finished);
 
     QTest::ignoreMessage(
-        QtInfoMsg,
+        QtDebugMsg,
         QRegularExpression(
             u"^attempt 1 of 5 failed with rate_limit_error; retrying in 10\\d\\d ms$"_s));
     QTest::ignoreMessage(
-        QtInfoMsg,
+        QtDebugMsg,
         QRegularExpression(
             u"^attempt 2 of 5 failed with rate_limit_error; retrying in 2[01]\\d\\d ms$"_s));
     QTest::ignoreMessage(
-        QtInfoMsg,
+        QtDebugMsg,
         QRegularExpression(
             u"^attempt 3 of 5 failed with rate_limit_error; retrying in 4[0-3]\\d\\d ms$"_s));
     runner.start();
@@ -154,7 +162,7 @@ void tst_RetryRunner::errorThatIsNotRetriedComesBackUnchanged()
     QSignalSpy scheduled(&runner, &RetryRunner::retryScheduled);
     QSignalSpy finished(&runner, &RetryRunner::finished);
 
-    QTest::ignoreMessage(QtInfoMsg, "attempt 1 failed with invalid_request_error, which is not "
+    QTest::ignoreMessage(QtDebugMsg, "attempt 1 failed with invalid_request_error, which is not "
                                     "retried");
     runner.start();
 
@@ -302,7 +310,7 @@ void tst_RetryRunner::defaultJitterIsRandom()
         ScriptedOperation operation(&runner, {apiError(503, "api_error", "req_1")});
         QSignalSpy scheduled(&runner, &RetryRunner::retryScheduled);
         QSignalSpy finished(&runner, &RetryRunner::finished);
-        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(u"^attempt 1 of 5 failed"_s));
+        QTest::ignoreMessage(QtDebugMsg, QRegularExpression(u"^attempt 1 of 5 failed"_s));
         runner.start();
         QVERIFY(finished.wait(5000));
         QCOMPARE(scheduled.size(), 1);
@@ -327,9 +335,9 @@ void tst_RetryRunner::realClockPathWorks()
     QSignalSpy scheduled(&runner, &RetryRunner::retryScheduled);
     QSignalSpy finished(&runner, &RetryRunner::finished);
 
-    QTest::ignoreMessage(QtInfoMsg, "attempt 1 of 5 failed with connection error; retrying in "
+    QTest::ignoreMessage(QtDebugMsg, "attempt 1 of 5 failed with connection error; retrying in "
                                     "1 ms");
-    QTest::ignoreMessage(QtInfoMsg, "attempt 2 of 5 failed with timeout; retrying in 2 ms");
+    QTest::ignoreMessage(QtDebugMsg, "attempt 2 of 5 failed with timeout; retrying in 2 ms");
     runner.start();
 
     QVERIFY(finished.wait(5000));

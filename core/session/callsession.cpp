@@ -1,0 +1,102 @@
+#include "callsession.h"
+
+#include "common/logging.h"
+#include "sim/simulator.h"
+
+#include <QHostAddress>
+#include <QNetworkAccessManager>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+const QString officialHost = u"api.anthropic.com"_s;
+
+// The simulator accepts any key; it is sent only so the request looks like a real one.
+const QString simulatorKey = u"opsbench-simulator"_s;
+
+bool isLoopback(const QUrl &url)
+{
+    const QHostAddress address(url.host());
+    return url.host() == "localhost"_L1 || (!address.isNull() && address.isLoopback());
+}
+
+} // namespace
+
+CallSession::CallSession(QObject *parent)
+    : QObject(parent)
+    , m_network(std::make_unique<QNetworkAccessManager>())
+    , m_client(std::make_unique<MessagesClient>(m_network.get()))
+{
+    connect(m_client.get(), &MessagesClient::callFinished, this, &CallSession::countCall);
+    connect(m_client.get(), &MessagesClient::logWriteFailed, this, &CallSession::logWriteFailed);
+}
+
+CallSession::~CallSession() = default;
+
+Expected<void> CallSession::start(const SessionOptions &options)
+{
+    Expected<PriceBook> prices = PriceBook::load(options.pricesPath);
+    if (!prices)
+        return Failure{prices.error()};
+    if (options.logPath.isEmpty())
+        return fail(u"no call log file given"_s);
+    if (const Expected<void> opened = m_writer.open(options.logPath); !opened)
+        return opened;
+
+    const ClientConfig environment = ClientConfig::fromEnvironment();
+    ClientConfig config;
+    config.version = options.version;
+    config.retry = options.retry;
+    config.transferTimeoutMs = options.transferTimeoutMs;
+    config.apiKey =
+        options.apiKey.trimmed().isEmpty() ? environment.apiKey : options.apiKey.trimmed();
+
+    const QString explicitUrl = options.baseUrl.trimmed();
+    const QString environmentUrl = qEnvironmentVariable("ANTHROPIC_BASE_URL").trimmed();
+    if (!explicitUrl.isEmpty() || !environmentUrl.isEmpty()) {
+        const QString url = explicitUrl.isEmpty() ? environmentUrl : explicitUrl;
+        config.baseUrl = QUrl(url);
+        const bool official = config.baseUrl.host() == officialHost;
+        m_backend = official ? Backend::AnthropicApi : Backend::Custom;
+        m_backendDescription =
+            official ? u"Anthropic API"_s
+                     : u"%1 (%2)"_s.arg(url, explicitUrl.isEmpty() ? u"ANTHROPIC_BASE_URL"_s
+                                                                   : u"base URL setting"_s);
+        // A local simulator or proxy wants some key; without one, send a placeholder rather
+        // than have every call refused.
+        if (config.apiKey.isEmpty() && !official && isLoopback(config.baseUrl))
+            config.apiKey = simulatorKey;
+    } else if (!config.apiKey.isEmpty()) {
+        m_backend = Backend::AnthropicApi;
+        m_backendDescription = u"Anthropic API"_s;
+    } else {
+        m_simulator = std::make_unique<Simulator>();
+        m_simulator->setSeed(options.simulatorSeed);
+        m_simulator->setLatencyScale(options.simulatorLatencyScale);
+        if (const Expected<void> listening = m_simulator->start(); !listening)
+            return listening;
+        config.baseUrl = m_simulator->baseUrl();
+        config.apiKey = simulatorKey;
+        m_backend = Backend::Simulator;
+        m_backendDescription = u"Simulator (no API key)"_s;
+    }
+    if (const Expected<void> safe = config.checkTransport(); !safe)
+        return safe;
+
+    m_client->setConfig(config);
+    m_client->setPrices(*prices);
+    m_client->setLogWriter(&m_writer);
+    qCDebug(lcClient) << "calls go to" << m_backendDescription << "at" << config.baseUrl.toString()
+                      << "and are logged to" << m_writer.path();
+    return {};
+}
+
+void CallSession::countCall(const CallRecord &record)
+{
+    ++m_callCount;
+    if (record.costKnown && record.costUsd > 0) {
+        m_sessionCostUsd += record.costUsd;
+        Q_EMIT sessionCostChanged(m_sessionCostUsd);
+    }
+}
