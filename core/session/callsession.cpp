@@ -54,39 +54,46 @@ Expected<void> CallSession::start(const SessionOptions &options)
 
     const QString explicitUrl = options.baseUrl.trimmed();
     const QString environmentUrl = qEnvironmentVariable("ANTHROPIC_BASE_URL").trimmed();
-    if (!explicitUrl.isEmpty() || !environmentUrl.isEmpty()) {
-        const QString url = explicitUrl.isEmpty() ? environmentUrl : explicitUrl;
-        config.baseUrl = QUrl(url);
-        const bool official = config.baseUrl.host() == officialHost;
-        m_backend = official ? Backend::AnthropicApi : Backend::Custom;
-        m_backendDescription =
-            official ? u"Anthropic API"_s
-                     : u"%1 (%2)"_s.arg(url, explicitUrl.isEmpty() ? u"ANTHROPIC_BASE_URL"_s
-                                                                   : u"base URL setting"_s);
-        // A local simulator or proxy wants some key; without one, send a placeholder rather
-        // than have every call refused.
-        if (config.apiKey.isEmpty() && !official && isLoopback(config.baseUrl))
-            config.apiKey = simulatorKey;
-    } else if (!config.apiKey.isEmpty()) {
-        m_backend = Backend::AnthropicApi;
-        m_backendDescription = u"Anthropic API"_s;
-    } else {
-        m_simulator = std::make_unique<Simulator>();
-        m_simulator->setSeed(options.simulatorSeed);
-        m_simulator->setLatencyScale(options.simulatorLatencyScale);
-        if (const Expected<void> listening = m_simulator->start(); !listening)
-            return listening;
+    const QString url = explicitUrl.isEmpty() ? environmentUrl : explicitUrl;
+    if (options.forceSimulator || (url.isEmpty() && config.apiKey.isEmpty())) {
+        // A session started again keeps its simulator, with its cache and injected faults.
+        if (!m_simulator) {
+            m_simulator = std::make_unique<Simulator>();
+            m_simulator->setSeed(options.simulatorSeed);
+            m_simulator->setLatencyScale(options.simulatorLatencyScale);
+            if (const Expected<void> listening = m_simulator->start(); !listening) {
+                m_simulator.reset();
+                return listening;
+            }
+        }
         config.baseUrl = m_simulator->baseUrl();
         config.apiKey = simulatorKey;
         m_backend = Backend::Simulator;
         m_backendDescription = u"Simulator (no API key)"_s;
+    } else if (!url.isEmpty()) {
+        config.baseUrl = QUrl(url);
+        const bool official = config.baseUrl.host() == officialHost;
+        m_backend = official ? Backend::AnthropicApi : Backend::Custom;
+        const QString origin =
+            explicitUrl.isEmpty() ? u"ANTHROPIC_BASE_URL"_s : u"base URL setting"_s;
+        m_backendDescription = official ? u"Anthropic API"_s : u"%1 (%2)"_s.arg(url, origin);
+        // A local simulator or proxy wants some key; without one, send a placeholder rather
+        // than have every call refused.
+        if (config.apiKey.isEmpty() && !official && isLoopback(config.baseUrl))
+            config.apiKey = simulatorKey;
+    } else {
+        m_backend = Backend::AnthropicApi;
+        m_backendDescription = u"Anthropic API"_s;
     }
     if (const Expected<void> safe = config.checkTransport(); !safe)
         return safe;
+    if (m_backend != Backend::Simulator)
+        m_simulator.reset();
 
     m_client->setConfig(config);
     m_client->setPrices(*prices);
     m_client->setLogWriter(&m_writer);
+    Q_EMIT backendChanged();
     qCDebug(lcClient) << "calls go to" << m_backendDescription << "at" << config.baseUrl.toString()
                       << "and are logged to" << m_writer.path();
     return {};

@@ -32,6 +32,8 @@ struct SessionOptions
     QString pricesPath; // a price file over the built-in prices
     RetryPolicy retry;
     int transferTimeoutMs = 600'000;
+    // Use the in-process simulator whatever the key, base URL and environment say.
+    bool forceSimulator = false;
     // For the in-process simulator only.
     quint64 simulatorSeed = 1;
     double simulatorLatencyScale = 1.0;
@@ -53,6 +55,8 @@ public:
     explicit CallSession(QObject *parent = nullptr);
     ~CallSession() override;
 
+    // May be called again to change the backend or the log; a running in-process simulator is
+    // kept when the simulator still answers.
     Expected<void> start(const SessionOptions &options);
 
     Backend backend() const { return m_backend; }
@@ -70,6 +74,7 @@ public:
     int callCount() const { return m_callCount; }
 
 Q_SIGNALS:
+    void backendChanged();
     void sessionCostChanged(double usd);
     // A record could not be appended to the log; the call itself is unaffected.
     void logWriteFailed(const QString &message);

@@ -1,0 +1,118 @@
+#include "mainwindow.h"
+#include "settings/appsettings.h"
+#include "sim/simulator.h"
+#include "workbench.h"
+
+#include <QApplication>
+#include <QLabel>
+#include <QMenu>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+QAction *findAction(QMenu *menu, const QString &prefix)
+{
+    for (QAction *action : menu->actions()) {
+        if (action->text().startsWith(prefix))
+            return action;
+    }
+    return nullptr;
+}
+
+QStringList statusTexts(MainWindow *window)
+{
+    QStringList texts;
+    for (const QLabel *label : window->statusBar()->findChildren<QLabel *>())
+        texts.append(label->text());
+    return texts;
+}
+
+} // namespace
+
+class tst_Workbench : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void settingsRoundTrip();
+    void startsOnTheSimulatorWithoutAKey();
+    void simulatorMenuInjectsFaults();
+};
+
+void tst_Workbench::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QApplication::setOrganizationName(u"OpsbenchTest"_s);
+    QApplication::setApplicationName(u"tst_workbench"_s);
+}
+
+void tst_Workbench::settingsRoundTrip()
+{
+    AppSettings chosen;
+    chosen.baseUrl = u"http://127.0.0.1:9999"_s;
+    chosen.version = ApiVersion::Version2026;
+    chosen.defaultModel = u"claude-sonnet-4-6"_s;
+    chosen.maxAttempts = 3;
+    chosen.baseDelaySeconds = 0.5;
+    chosen.save();
+
+    const AppSettings loaded = AppSettings::load();
+
+    QCOMPARE(loaded.baseUrl, chosen.baseUrl);
+    QCOMPARE(loaded.version, ApiVersion::Version2026);
+    QCOMPARE(loaded.defaultModel, u"claude-sonnet-4-6"_s);
+    QCOMPARE(loaded.maxAttempts, 3);
+    QCOMPARE(loaded.baseDelaySeconds, 0.5);
+    const SessionOptions options = loaded.sessionOptions(u"sk-test"_s);
+    QCOMPARE(options.retry.baseDelayMs(), 500);
+    QCOMPARE(options.logPath, AppSettings::defaultLogPath());
+    AppSettings().save();
+}
+
+void tst_Workbench::startsOnTheSimulatorWithoutAKey()
+{
+    QTemporaryDir dir;
+    Workbench workbench({true, dir.filePath(u"llm_calls.jsonl"_s)});
+    QSignalSpy ready(&workbench, &Workbench::ready);
+
+    workbench.start();
+
+    QTRY_COMPARE(ready.count(), 1);
+    QCOMPARE(workbench.session()->backend(), Backend::Simulator);
+    QVERIFY(workbench.session()->simulator());
+    const QStringList status = statusTexts(workbench.window());
+    QVERIFY2(status.contains(u"Simulator (no API key)"_s), qPrintable(status.join(u" | "_s)));
+    QVERIFY(status.contains(u"Log: "_s + dir.filePath(u"llm_calls.jsonl"_s)));
+}
+
+void tst_Workbench::simulatorMenuInjectsFaults()
+{
+    QTemporaryDir dir;
+    Workbench workbench({true, dir.filePath(u"llm_calls.jsonl"_s)});
+    QSignalSpy ready(&workbench, &Workbench::ready);
+    workbench.start();
+    QTRY_COMPARE(ready.count(), 1);
+    QMenu *menu = workbench.window()->menu(MainWindow::Menu::Simulator);
+
+    QAction *rateLimit = findAction(menu, u"Rate-limit the next 5"_s);
+    QVERIFY(rateLimit && rateLimit->isEnabled());
+    rateLimit->trigger();
+
+    const SimFaults faults = workbench.session()->simulator()->faults();
+    QCOMPARE(faults.failFirst, 5);
+    QCOMPARE(faults.failStatus, 429);
+    QVERIFY(workbench.window()->statusBar()->currentMessage().contains(u"rate-limited"_s));
+
+    findAction(menu, u"Clear faults"_s)->trigger();
+    QCOMPARE(workbench.session()->simulator()->faults().failFirst, 0);
+}
+
+QTEST_MAIN(tst_Workbench)
+#include "tst_workbench.moc"
