@@ -19,6 +19,8 @@ struct SimFaults
     // retry-after-ms header with the same wait.
     double retryAfterSeconds = 0;
     bool retryAfterMs = false;
+    // Send retry-after as an HTTP date (now + the wait, rounded up to whole seconds) instead.
+    bool retryAfterAsDate = false;
 
     // A 200 stream that ends with `event: error` (overloaded_error) after some deltas.
     double midStreamErrorRate = 0;

@@ -524,7 +524,13 @@ void SimulatorPrivate::answerMessages(Call &call, const HttpRequest &request, Ap
     }
     if (injected) {
         HeaderList extra;
-        if (faults.retryAfterSeconds > 0) {
+        if (faults.retryAfterSeconds > 0 && faults.retryAfterAsDate) {
+            // The HTTP-date form (RFC 9110 IMF-fixdate), whole seconds as the format allows.
+            const QDateTime until =
+                clock().toUTC().addSecs(qint64(std::ceil(faults.retryAfterSeconds)));
+            const QString date = QLocale::c().toString(until, u"ddd, dd MMM yyyy HH:mm:ss 'GMT'"_s);
+            extra.append({"retry-after", date.toLatin1()});
+        } else if (faults.retryAfterSeconds > 0) {
             extra.append({"retry-after", QByteArray::number(faults.retryAfterSeconds)});
             if (faults.retryAfterMs)
                 extra.append({"retry-after-ms",

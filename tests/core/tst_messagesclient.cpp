@@ -251,6 +251,10 @@ void tst_MessagesClient::faultsAreRiddenOutOrReported_data()
                                                   << QString() << QList<qint64>{2000, 2000, 2000};
     QTest::newRow("429 with retry-after-ms")
         << failing(1, 429, 0.25, true) << false << true << 2 << QString() << QList<qint64>{250};
+    SimFaults dated = failing(1, 429, 2);
+    dated.retryAfterAsDate = true;
+    QTest::newRow("429 with retry-after as an HTTP date")
+        << dated << false << true << 2 << QString() << QList<qint64>{2000};
     QTest::newRow("429 without retry-after") << failing(2, 429) << false << true << 3 << QString()
                                              << QList<qint64>{};
     QTest::newRow("500") << failing(1, 500) << false << true << 2 << QString() << QList<qint64>{};
