@@ -1,0 +1,128 @@
+// Opens one call log in the Log panel, as a person would, and prints how long the first rows and
+// the whole index took, the longest the GUI thread was kept from its timers meanwhile, the index
+// size per call, and the time of a sort and of filters on the whole log. Run it offscreen:
+//     QT_QPA_PLATFORM=offscreen bench_logpanel calls_1m.jsonl
+#include "logpanel/logpanel.h"
+#include "logpanel/logtablemodel.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+// A 10 ms timer on the GUI thread; any lateness beyond its period is time the thread was busy.
+class StallMeter : public QObject
+{
+public:
+    StallMeter()
+    {
+        m_timer.setTimerType(Qt::PreciseTimer);
+        m_timer.setInterval(10);
+        connect(&m_timer, &QTimer::timeout, this, [this] {
+            const qint64 now = m_clock.nsecsElapsed();
+            if (m_last > 0)
+                m_worstMs = std::max(m_worstMs, double(now - m_last) / 1e6 - 10);
+            m_last = now;
+        });
+        m_clock.start();
+        m_timer.start();
+    }
+    void reset()
+    {
+        m_worstMs = 0;
+        m_last = 0;
+    }
+    double worstMs() const { return m_worstMs; }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_last = 0;
+    double m_worstMs = 0;
+};
+
+// Runs the event loop until `panel` has shown a view computed after `change`.
+qint64 timeView(LogPanel &panel, const std::function<void()> &change)
+{
+    QSignalSpy updated(&panel, &LogPanel::viewUpdated);
+    QElapsedTimer timer;
+    timer.start();
+    change();
+    while (updated.isEmpty())
+        updated.wait(5000);
+    return timer.elapsed();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: bench_logpanel LOG.jsonl\n");
+        return 2;
+    }
+    const QString path = QString::fromLocal8Bit(argv[1]);
+
+    LogPanel panel(PriceBook::builtIn());
+    panel.resize(1440, 900);
+    panel.show();
+    QApplication::processEvents();
+    StallMeter stalls;
+
+    QElapsedTimer clock;
+    qint64 firstRowsMs = -1;
+    QObject::connect(panel.model(), &QAbstractItemModel::rowsInserted, &panel, [&] {
+        if (firstRowsMs < 0)
+            firstRowsMs = clock.elapsed();
+    });
+    QSignalSpy loaded(&panel, &LogPanel::loaded);
+    clock.start();
+    if (!panel.openLog(path)) {
+        std::fprintf(stderr, "%s\n", qPrintable(panel.message()));
+        return 1;
+    }
+    while (loaded.isEmpty())
+        loaded.wait(10000);
+    const qint64 indexedMs = clock.elapsed();
+    QSignalSpy updated(&panel, &LogPanel::viewUpdated);
+    while (panel.summary().calls != panel.index().size())
+        updated.wait(5000);
+    const qint64 viewMs = clock.elapsed();
+    const double loadStallMs = stalls.worstMs();
+
+    const LogIndex &index = panel.index();
+    std::printf("calls %lld, malformed %lld\n", qint64(index.size()), index.malformedCount());
+    std::printf("first rows in the table  %lld ms\n", firstRowsMs);
+    std::printf("fully indexed            %lld ms\n", indexedMs);
+    std::printf("tiles and charts shown   %lld ms\n", viewMs);
+    std::printf("worst GUI stall (load)   %.1f ms\n", loadStallMs);
+    std::printf("index bytes per call     %.1f (columns %zu, with block slack and line list)\n",
+                double(index.memoryBytes()) / double(index.size()), LogRecords::bytesPerCall());
+
+    stalls.reset();
+    const auto report = [&panel](const char *what, const std::function<void()> &change) {
+        const qint64 ms = timeView(panel, change);
+        std::printf("%-24s %lld ms, %d rows\n", what, ms, panel.model()->rowCount());
+    };
+    report("sort by cost", [&] { panel.sortBy(LogColumn::Cost, Qt::DescendingOrder); });
+    report("sort by model", [&] { panel.sortBy(LogColumn::Model, Qt::AscendingOrder); });
+    LogFilter filter;
+    filter.model = index.models().name(0);
+    report("filter by model", [&] { panel.setFilter(filter); });
+    filter = LogFilter();
+    filter.text = u"abc"_s;
+    report("search request ids", [&] { panel.setFilter(filter); });
+    report("back to file order", [&] {
+        panel.setFilter(LogFilter());
+        panel.sortBy(LogColumn::Time, Qt::AscendingOrder);
+    });
+    std::printf("worst GUI stall (views)  %.1f ms\n", stalls.worstMs());
+    return 0;
+}
