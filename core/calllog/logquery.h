@@ -75,8 +75,13 @@ public:
         LogViewSummary summary;
     };
 
-    // Returns nothing when `cancelled` became true on the way.
+    // Filters, summarizes and sorts; returns nothing when `cancelled` became true on the way.
     std::optional<Result> run(const std::atomic_bool &cancelled) const;
+    // The steps of run(), for a caller with more to compute from the calls in file order:
+    // filtered() gives them in file order (empty if cancelled), sort() puts them in view order.
+    std::vector<quint32> filtered(const std::atomic_bool &cancelled) const;
+    void sort(std::vector<quint32> &rows) const;
+    qint64 errorId() const { return m_errorId; }
 
     const LogRecords &records() const { return m_records; }
 
@@ -85,8 +90,6 @@ public:
 
 private:
     bool matches(const LogRecords::Block &block, qsizetype slot) const;
-    std::vector<quint32> filtered(const std::atomic_bool &cancelled) const;
-    void sort(std::vector<quint32> &rows) const;
 
     const LogRecords m_records; // a snapshot: calls appended later are not seen
     QString m_path;

@@ -2,6 +2,7 @@
 
 #include "theme.h"
 
+#include <QApplication>
 #include <QAreaSeries>
 #include <QBarCategoryAxis>
 #include <QBarSet>
@@ -10,10 +11,12 @@
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QEvent>
+#include <QGraphicsLayout>
 #include <QHorizontalBarSeries>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QTabWidget>
+#include <QTimer>
 #include <QTimeZone>
 #include <QValueAxis>
 #include <QVBoxLayout>
@@ -68,11 +71,34 @@ void LogCharts::changeEvent(QEvent *event)
 {
     QWidget::changeEvent(event);
     if (event->type() == QEvent::PaletteChange)
+        followTheme();
+}
+
+void LogCharts::paintEvent(QPaintEvent *event)
+{
+    // A palette change does not always reach this widget as an event (seen with Qt 6.4 when
+    // the application palette is switched back and forth), but it always repaints it.
+    QWidget::paintEvent(event);
+    if (m_builtDark != Theme::isDark())
+        QTimer::singleShot(0, this, &LogCharts::followTheme);
+}
+
+void LogCharts::followTheme()
+{
+    if (m_builtDark != Theme::isDark() || m_builtBase != colors().color(QPalette::Base))
         rebuild();
+}
+
+QPalette LogCharts::colors()
+{
+    // The application's palette is the one Theme switched to; a widget's own may lag behind.
+    return QApplication::palette();
 }
 
 void LogCharts::rebuild()
 {
+    m_builtDark = Theme::isDark();
+    m_builtBase = colors().color(QPalette::Base);
     const auto fresh = [this](QChartView *view) {
         QChart *chart = view->chart();
         chart->removeAllSeries();
@@ -81,12 +107,19 @@ void LogCharts::rebuild()
             delete axis;
         }
         applyTheme(chart);
+        view->setBackgroundBrush(colors().color(QPalette::Base));
         return chart;
     };
     buildCumulativeCost(fresh(m_costView));
     buildLatency(fresh(m_latencyView));
     buildCostBars(fresh(m_modelView), m_data.costByModel, m_modelNames, true);
     buildCostBars(fresh(m_featureView), m_data.costByFeature, m_featureNames, false);
+    // Lay the charts out now rather than on the next turn of the event loop, so that a grab
+    // right after a change shows the new charts.
+    for (QChartView *view : {m_costView, m_latencyView, m_modelView, m_featureView}) {
+        if (QGraphicsLayout *layout = view->chart()->layout())
+            layout->activate();
+    }
 }
 
 void LogCharts::applyTheme(QChart *chart) const
@@ -94,25 +127,25 @@ void LogCharts::applyTheme(QChart *chart) const
     const bool dark = Theme::isDark();
     if (chart->theme() != (dark ? QChart::ChartThemeDark : QChart::ChartThemeLight))
         chart->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
-    chart->setBackgroundBrush(palette().color(QPalette::Base));
+    chart->setBackgroundBrush(colors().color(QPalette::Base));
     chart->setBackgroundRoundness(0);
     chart->setMargins(QMargins(4, 4, 4, 4));
-    chart->legend()->setLabelColor(palette().color(QPalette::Text));
+    chart->legend()->setLabelColor(colors().color(QPalette::Text));
 }
 
 void LogCharts::buildCumulativeCost(QChart *chart)
 {
     auto *series = new QLineSeries;
     series->replace(m_data.cumulativeCost);
-    series->setPen(QPen(palette().color(QPalette::Highlight), 2));
+    series->setPen(QPen(colors().color(QPalette::Highlight), 2));
     chart->addSeries(series);
 
     auto *time = new QDateTimeAxis;
-    time->setFormat(u"MM-dd HH:mm"_s);
     time->setTickCount(6);
     auto *cost = new QValueAxis;
     cost->setLabelFormat(u"$%.2f"_s);
     cost->setTitleText(u"Total cost (USD)"_s);
+    time->setTitleText(u"Time (UTC)"_s);
     if (!m_data.cumulativeCost.isEmpty()) {
         const auto toTime = [](double ms) {
             return QDateTime::fromMSecsSinceEpoch(qint64(ms), QTimeZone::utc());
@@ -120,6 +153,12 @@ void LogCharts::buildCumulativeCost(QChart *chart)
         const double first = m_data.cumulativeCost.first().x();
         const double last = std::max(first + 1000, m_data.cumulativeCost.last().x());
         time->setRange(toTime(first), toTime(last));
+        // Labels that differ from tick to tick: seconds for minutes of calls, dates for weeks.
+        constexpr double hour = 3600e3;
+        const double span = last - first;
+        time->setFormat(span < hour        ? u"HH:mm:ss"_s
+                        : span < 48 * hour ? u"MM-dd HH:mm"_s
+                                           : u"yyyy-MM-dd"_s);
         const double top = m_data.cumulativeCost.last().y();
         cost->setRange(0, top > 0 ? top * 1.05 : 1);
         if (top < 0.1)
@@ -144,7 +183,7 @@ void LogCharts::buildLatency(QChart *chart)
         highest = std::max(highest, bin.calls);
     }
     auto *area = new QAreaSeries(upper);
-    QColor fill = palette().color(QPalette::Highlight);
+    QColor fill = colors().color(QPalette::Highlight);
     area->setPen(QPen(fill, 1));
     fill.setAlpha(150);
     area->setBrush(fill);
@@ -204,8 +243,8 @@ void LogCharts::buildCostBars(QChart *chart, const QList<LogChartData::Share> &s
                               const QStringList &names, bool byModel)
 {
     auto *set = new QBarSet(u"Cost"_s);
-    set->setColor(palette().color(QPalette::Highlight));
-    set->setBorderColor(palette().color(QPalette::Highlight));
+    set->setColor(colors().color(QPalette::Highlight));
+    set->setBorderColor(colors().color(QPalette::Highlight));
     QStringList labels;
     double others = 0;
     for (qsizetype i = 0; i < shares.size(); ++i) {
@@ -233,7 +272,7 @@ void LogCharts::buildCostBars(QChart *chart, const QList<LogChartData::Share> &s
     series->setLabelsVisible(true);
     series->setLabelsFormat(u"$@value"_s);
     series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
-    set->setLabelColor(palette().color(QPalette::Text));
+    set->setLabelColor(colors().color(QPalette::Text));
     chart->addSeries(series);
 
     auto *categories = new QBarCategoryAxis;

@@ -2,6 +2,7 @@
 
 #include "logchartdata.h"
 
+#include <QColor>
 #include <QStringList>
 #include <QWidget>
 
@@ -22,6 +23,8 @@ public:
     // `modelNames` and `featureNames` name the ids in `data`.
     void setData(const LogChartData &data, const QStringList &modelNames,
                  const QStringList &featureNames);
+    // Redraws the charts if the palette changed since they were drawn.
+    void followTheme();
     // The chart on the tab in front.
     QChartView *currentView() const;
 
@@ -33,6 +36,7 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void paintEvent(QPaintEvent *event) override;
 
 private:
     QChartView *addChart(const QString &title);
@@ -42,6 +46,7 @@ private:
     void buildCostBars(QChart *chart, const QList<LogChartData::Share> &shares,
                        const QStringList &names, bool byModel);
     void applyTheme(QChart *chart) const;
+    static QPalette colors();
 
     QTabWidget *m_tabs;
     QChartView *m_costView;
@@ -51,4 +56,6 @@ private:
     LogChartData m_data;
     QStringList m_modelNames;
     QStringList m_featureNames;
+    bool m_builtDark = false;
+    QColor m_builtBase;
 };

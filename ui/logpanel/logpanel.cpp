@@ -101,6 +101,79 @@ Expected<void> writeCsv(const QString &path, const LogIndex &index,
     return {};
 }
 
+// Valid JSON laid out one member a line, keys in the order the writer put them (QJsonDocument
+// would sort them), four spaces a level.
+QByteArray indentJson(QByteArrayView json)
+{
+    QByteArray out;
+    out.reserve(json.size() * 2);
+    int depth = 0;
+    bool inString = false;
+    const auto newline = [&out, &depth] { out += '\n' + QByteArray(depth * 4, ' '); };
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const char c = json[i];
+        if (inString) {
+            out += c;
+            if (c == '\\' && i + 1 < json.size())
+                out += json[++i];
+            else if (c == '"')
+                inString = false;
+            continue;
+        }
+        switch (c) {
+        case '"':
+            inString = true;
+            out += c;
+            break;
+        case '{':
+        case '[': {
+            out += c;
+            qsizetype next = i + 1;
+            while (next < json.size() && QChar::isSpace(uchar(json[next])))
+                ++next;
+            if (next < json.size() && (json[next] == '}' || json[next] == ']')) {
+                out += json[next]; // an empty object or array stays on its line
+                i = next;
+                break;
+            }
+            ++depth;
+            newline();
+            break;
+        }
+        case '}':
+        case ']':
+            --depth;
+            newline();
+            out += c;
+            break;
+        case ',':
+            out += c;
+            newline();
+            break;
+        case ':':
+            out += ": ";
+            break;
+        case ' ':
+        case '\t':
+        case '\r':
+        case '\n':
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+bool isFileOrder(const std::vector<quint32> &rows)
+{
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i] != i)
+            return false;
+    }
+    return true;
+}
+
 } // namespace
 
 struct LogPanel::ViewResult
@@ -256,6 +329,13 @@ QWidget *LogPanel::createHeader()
     m_messageLabel->setObjectName(u"logMessage"_s);
     m_messageLabel->setWordWrap(true);
     layout->addWidget(m_messageLabel, 1);
+    m_searchEdit = new QLineEdit;
+    m_searchEdit->setPlaceholderText(u"Search request id, model, feature, user"_s);
+    m_searchEdit->setClearButtonEnabled(true);
+    m_searchEdit->setMinimumWidth(320);
+    connect(m_searchEdit, &QLineEdit::textEdited, &m_searchDelay, qOverload<>(&QTimer::start));
+    connect(m_searchEdit, &QLineEdit::returnPressed, this, &LogPanel::readFilterBar);
+    layout->addWidget(m_searchEdit);
     return bar;
 }
 
@@ -268,7 +348,6 @@ QWidget *LogPanel::createFilterBar()
         auto *combo = new QComboBox;
         combo->addItem(all);
         combo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-        combo->setMinimumContentsLength(10);
         connect(combo, &QComboBox::activated, this, &LogPanel::readFilterBar);
         layout->addWidget(combo);
         return combo;
@@ -278,7 +357,7 @@ QWidget *LogPanel::createFilterBar()
     m_userBox = box(u"All users"_s);
     m_finishBox = box(u"All finish reasons"_s);
 
-    m_timeBox = new QCheckBox(u"From"_s);
+    m_timeBox = new QCheckBox(u"Between"_s);
     m_fromEdit = new QDateTimeEdit;
     m_toEdit = new QDateTimeEdit;
     for (QDateTimeEdit *edit : {m_fromEdit, m_toEdit}) {
@@ -296,17 +375,11 @@ QWidget *LogPanel::createFilterBar()
     layout->addSpacing(8);
     layout->addWidget(m_timeBox);
     layout->addWidget(m_fromEdit);
-    layout->addWidget(new QLabel(u"to"_s));
+    layout->addWidget(new QLabel(u"and"_s));
     layout->addWidget(m_toEdit);
     layout->addSpacing(8);
 
-    m_searchEdit = new QLineEdit;
-    m_searchEdit->setPlaceholderText(u"Search request id, model, feature, user"_s);
-    m_searchEdit->setClearButtonEnabled(true);
-    m_searchEdit->setMinimumWidth(240);
-    connect(m_searchEdit, &QLineEdit::textEdited, &m_searchDelay, qOverload<>(&QTimer::start));
-    connect(m_searchEdit, &QLineEdit::returnPressed, this, &LogPanel::readFilterBar);
-    layout->addWidget(m_searchEdit, 1);
+    layout->addStretch(1);
     auto *clear = new QToolButton;
     clear->setText(u"Clear filters"_s);
     connect(clear, &QToolButton::clicked, this, [this] { setFilter(LogFilter()); });
@@ -446,12 +519,11 @@ void LogPanel::resetIndex()
 void LogPanel::showMessage(const QString &text, bool isError)
 {
     m_messageLabel->setText(text);
-    m_messageLabel->setForegroundRole(isError ? QPalette::BrightText : QPalette::WindowText);
-    QPalette palette = m_messageLabel->palette();
-    palette.setColor(QPalette::WindowText, isError ? QColor(0xd0, 0x3a, 0x3a)
-                                                   : this->palette().color(QPalette::WindowText));
+    // An empty palette follows the window's, light or dark; the error red reads on both.
+    QPalette palette;
+    if (isError)
+        palette.setColor(QPalette::WindowText, QColor(0xd6, 0x3c, 0x3c));
     m_messageLabel->setPalette(palette);
-    m_messageLabel->setProperty("isError", isError);
 }
 
 QString LogPanel::message() const
@@ -525,6 +597,7 @@ void LogPanel::chooseChartFile()
 
 Expected<void> LogPanel::exportChart(const QString &path) const
 {
+    m_charts->followTheme();
     if (!m_charts->currentView()->grab().save(path, "PNG"))
         return fail(u"Cannot write the chart to %1."_s.arg(path));
     return {};
@@ -554,8 +627,7 @@ void LogPanel::onBatch(const std::shared_ptr<const LogIndex> &batch, qint64 file
 
     // In file order with nothing filtered, new calls go straight to the end of the table; the
     // query that follows only confirms it (or reorders, if a call came out of time order).
-    if (m_viewIsFileOrder && m_filter.isEmpty() && m_sortColumn == LogColumn::Time
-        && m_sortOrder == Qt::AscendingOrder && !m_queryRunning) {
+    if (m_viewIsFileOrder && showsFileOrder()) {
         std::vector<quint32> added(std::size_t(m_index->size() - before));
         std::iota(added.begin(), added.end(), quint32(before));
         m_model->appendRows(added);
@@ -691,8 +763,10 @@ void LogPanel::scheduleRefresh()
         m_refreshPending = true;
         return;
     }
+    // While a big log is read, a view of a part of it soon goes stale: leave the worker the
+    // processor time rather than add up what is about to change.
     if (!m_refreshTimer.isActive())
-        m_refreshTimer.start();
+        m_refreshTimer.start(m_caughtUp ? 150 : 1000);
 }
 
 void LogPanel::startQuery()
@@ -710,13 +784,18 @@ void LogPanel::startQuery()
         std::make_shared<const LogQuery>(*m_index, m_path, m_filter, m_sortColumn, m_sortOrder);
     const int buckets = std::max(400, m_charts->width());
     m_pool.start([this, query, cancel, generation, buckets] {
-        std::optional<LogQuery::Result> answer = query->run(*cancel);
-        if (!answer)
-            return;
         auto result = std::make_shared<ViewResult>();
+        std::vector<quint32> &rows = result->query.rows;
+        rows = query->filtered(*cancel);
+        if (*cancel)
+            return;
+        // Summed and charted in file order, which is time order in a log, before sorting.
+        result->query.summary = LogQuery::summarize(query->records(), rows, query->errorId());
         result->charts =
-            LogChartData::compute(query->records(), answer->rows, answer->summary, buckets);
-        result->query = std::move(*answer);
+            LogChartData::compute(query->records(), rows, result->query.summary, buckets);
+        if (*cancel)
+            return;
+        query->sort(rows);
         if (*cancel)
             return;
         QMetaObject::invokeMethod(this,
@@ -731,9 +810,15 @@ void LogPanel::applyView(int generation, const std::shared_ptr<ViewResult> &resu
     m_queryRunning = false;
     std::vector<quint32> &rows = result->query.rows;
 
-    // Rows only added at the end keep the table's scroll position and selection.
+    // Rows only added at the end keep the table's scroll position and selection. In file
+    // order the table may already show calls this answer has not seen: they stay.
     const std::vector<quint32> &shown = m_model->rows();
-    if (shown.size() <= rows.size() && std::equal(shown.begin(), shown.end(), rows.begin())) {
+    const bool tableIsAhead =
+        showsFileOrder() && m_viewIsFileOrder && isFileOrder(rows) && rows.size() <= shown.size();
+    if (tableIsAhead) {
+        // The next answer will count them.
+    } else if (shown.size() <= rows.size()
+               && std::equal(shown.begin(), shown.end(), rows.begin())) {
         m_model->appendRows(
             std::vector<quint32>(rows.begin() + std::ptrdiff_t(shown.size()), rows.end()));
     } else {
@@ -745,10 +830,7 @@ void LogPanel::applyView(int generation, const std::shared_ptr<ViewResult> &resu
         else
             m_selectedIndexRow = -1;
     }
-    const std::vector<quint32> &now = m_model->rows();
-    m_viewIsFileOrder = true;
-    for (std::size_t i = 0; i < now.size() && m_viewIsFileOrder; ++i)
-        m_viewIsFileOrder = now[i] == i;
+    m_viewIsFileOrder = isFileOrder(m_model->rows());
 
     m_summary = result->query.summary;
     showTiles();
@@ -773,6 +855,12 @@ void LogPanel::applyView(int generation, const std::shared_ptr<ViewResult> &resu
 
     if (m_refreshPending)
         scheduleRefresh();
+}
+
+bool LogPanel::showsFileOrder() const
+{
+    return m_filter.isEmpty() && m_sortColumn == LogColumn::Time
+           && m_sortOrder == Qt::AscendingOrder;
 }
 
 void LogPanel::fillNameBox(QComboBox *box, const NameTable &names, const QString &all)
@@ -862,14 +950,11 @@ void LogPanel::showDetail(qint64 indexRow)
         return;
     }
 
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(line, &error);
+    const bool isJson = QJsonDocument::fromJson(line).isObject();
     m_detailHeading->setText(u"Line %1 of %2, byte %3"_s.arg(
         QLocale().toString(m_index->lineNumber(indexRow)), QFileInfo(m_path).fileName(),
         QLocale().toString(call.offset)));
-    m_detail->setPlainText(document.isObject()
-                               ? QString::fromUtf8(document.toJson(QJsonDocument::Indented))
-                               : QString::fromUtf8(line));
+    m_detail->setPlainText(QString::fromUtf8(isJson ? indentJson(line) : line.trimmed()));
 }
 
 QString LogPanel::detailText() const

@@ -115,6 +115,8 @@ private:
 
     void readFilterBar();
     void fillNameBox(QComboBox *box, const NameTable &names, const QString &all);
+    // Whether the view is every call in file order, so new calls can go straight to its end.
+    bool showsFileOrder() const;
     void scheduleRefresh();
     void startQuery();
     void applyView(int generation, const std::shared_ptr<ViewResult> &result);
