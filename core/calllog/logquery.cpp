@@ -257,11 +257,14 @@ LogViewSummary LogQuery::summarize(const LogRecords &records, const std::vector<
     summary.cacheHitRate = prompt > 0 ? double(cacheRead) / double(prompt) : 0;
 
     // Nearest rank, as LogStats: the value at rank ceil(p/100 * n), found without a full sort.
-    const auto percentile = [&latencies](double p) {
+    // Each selection leaves the higher values after it, so the next one searches only those.
+    auto from = latencies.begin();
+    const auto percentile = [&latencies, &from](double p) {
         const auto rank = std::size_t(std::ceil(p * double(latencies.size()) / 100));
         const auto nth = latencies.begin()
                          + std::ptrdiff_t(std::clamp<std::size_t>(rank, 1, latencies.size()) - 1);
-        std::nth_element(latencies.begin(), nth, latencies.end());
+        std::nth_element(from, nth, latencies.end());
+        from = nth;
         return *nth;
     };
     summary.p50LatencyMs = percentile(50);
