@@ -13,10 +13,12 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QMenu>
+#include <QMimeData>
 #include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTableView>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -74,6 +76,9 @@ private Q_SLOTS:
     void namesTheFileItCannotOpen_data();
     void namesTheFileItCannotOpen();
     void remembersRecentFiles();
+    void opensAFileDroppedOnIt();
+    void waitsForAFollowedLogToAppear();
+    void chartClicksFilterAndSelect();
     void rendersInBothPalettes();
 };
 
@@ -309,6 +314,54 @@ void tst_LogPanel::remembersRecentFiles()
              QFileInfo(viewFixture()).absoluteFilePath());
     later.recentMenu()->actions().first()->trigger();
     QCOMPARE(later.logPath(), QFileInfo(viewFixture()).absoluteFilePath());
+}
+
+void tst_LogPanel::opensAFileDroppedOnIt()
+{
+    LogPanel panel(PriceBook::builtIn());
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(viewFixture())});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(&panel, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(&panel, &drop);
+
+    QCOMPARE(panel.logPath(), viewFixture());
+    QTRY_COMPARE(panel.model()->rowCount(), 6);
+}
+
+void tst_LogPanel::waitsForAFollowedLogToAppear()
+{
+    QTemporaryDir dir;
+    const QString log = dir.filePath(u"llm_calls.jsonl"_s);
+    LogPanel panel(PriceBook::builtIn());
+    panel.followLog(log);
+    QCOMPARE(panel.logPath(), log);
+    QVERIFY(panel.message().contains(u"Waiting for %1"_s.arg(log)));
+
+    QVERIFY(writeFile(log, callLine("w1"), QIODevice::WriteOnly));
+    QTRY_COMPARE(panel.model()->rowCount(), 1);
+}
+
+void tst_LogPanel::chartClicksFilterAndSelect()
+{
+    LogPanel panel(PriceBook::builtIn());
+    QVERIFY(panel.openLog(viewFixture()));
+    QTRY_COMPARE(panel.summary().calls, 6);
+    auto *charts = panel.findChild<LogCharts *>();
+    QVERIFY(charts);
+
+    // The latency bar from 1000 to 2000 ms holds only the 1500 ms call, row 1.
+    Q_EMIT charts->latencyBinClicked(1000, 2000);
+    QCOMPARE(panel.model()->indexRow(panel.findChild<QTableView *>()->currentIndex().row()), 1);
+
+    Q_EMIT charts->modelClicked(u"claude-opus-4-6"_s);
+    QCOMPARE(panel.filter().model, u"claude-opus-4-6"_s);
+    QTRY_COMPARE(shownRows(panel), (std::vector<quint32>{3}));
+    Q_EMIT charts->featureClicked(u"chat"_s); // filters add up
+    QTRY_COMPARE(panel.summary().calls, 1);
+    QCOMPARE(panel.filter().feature, u"chat"_s);
 }
 
 void tst_LogPanel::rendersInBothPalettes()

@@ -479,9 +479,9 @@ bool LogPanel::open(const QString &path, bool waitForFile)
         return false;
     }
     if (info.exists()) {
-        QFile probe(path);
-        if (!probe.open(QIODevice::ReadOnly)) {
-            showMessage(u"Cannot read %1: %2."_s.arg(path, probe.errorString()), true);
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            showMessage(u"Cannot read %1: %2."_s.arg(path, file.errorString()), true);
             return false;
         }
     }
@@ -815,13 +815,12 @@ void LogPanel::applyView(int generation, const std::shared_ptr<ViewResult> &resu
     const std::vector<quint32> &shown = m_model->rows();
     const bool tableIsAhead =
         showsFileOrder() && m_viewIsFileOrder && isFileOrder(rows) && rows.size() <= shown.size();
-    if (tableIsAhead) {
-        // The next answer will count them.
-    } else if (shown.size() <= rows.size()
-               && std::equal(shown.begin(), shown.end(), rows.begin())) {
+    const bool onlyAdded =
+        shown.size() <= rows.size() && std::equal(shown.begin(), shown.end(), rows.begin());
+    if (onlyAdded && !tableIsAhead) {
         m_model->appendRows(
             std::vector<quint32>(rows.begin() + std::ptrdiff_t(shown.size()), rows.end()));
-    } else {
+    } else if (!tableIsAhead) {
         const qint64 selected = m_selectedIndexRow;
         m_model->setRows(m_index.get(), std::move(rows));
         const int row = selected >= 0 ? m_model->viewRow(quint32(selected)) : -1;
