@@ -376,8 +376,8 @@ void tst_LogPanel::rendersInBothPalettes()
     window.resize(1440, 900);
     window.show();
     QVERIFY(panel->openLog(sample));
-    QTRY_VERIFY(!panel->isLoading());
-    QTRY_VERIFY(panel->summary().calls > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->isLoading(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->summary().calls == panel->index().size(), 60000);
     panel->selectRow(1);
 
     const Expected<QStringList> written = renderScreenshots(window, folder, QSize(1440, 900));

@@ -156,9 +156,9 @@ void LogCharts::buildCumulativeCost(QChart *chart)
         // Labels that differ from tick to tick: seconds for minutes of calls, dates for weeks.
         constexpr double hour = 3600e3;
         const double span = last - first;
-        time->setFormat(span < hour        ? u"HH:mm:ss"_s
-                        : span < 48 * hour ? u"MM-dd HH:mm"_s
-                                           : u"yyyy-MM-dd"_s);
+        time->setFormat(span < hour            ? u"HH:mm:ss"_s
+                        : span < 7 * 24 * hour ? u"MM-dd HH:mm"_s
+                                               : u"yyyy-MM-dd"_s);
         const double top = m_data.cumulativeCost.last().y();
         cost->setRange(0, top > 0 ? top * 1.05 : 1);
         if (top < 0.1)
