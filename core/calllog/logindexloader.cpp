@@ -61,7 +61,8 @@ void LogIndexLoader::Worker::start(const QString &path, int generation)
     m_caughtUp = false;
     m_reportedTail = 0;
     m_follower = new LogFileFollower(this);
-    m_follower->setMaxBytesPerPoll(LogIndexLoader::blockBytes);
+    // A small first block puts the first calls on screen at once; then large ones for speed.
+    m_follower->setMaxBytesPerPoll(LogIndexLoader::firstBlockBytes);
     // The watcher gives prompt notice of growth; the poll is the fallback that keeps new
     // lines within a second of being written.
     m_follower->setPollInterval(500);
@@ -70,6 +71,7 @@ void LogIndexLoader::Worker::start(const QString &path, int generation)
             [this](LogFileFollower::RestartReason reason) {
                 m_caughtUp = false;
                 m_reportedTail = 0;
+                m_follower->setMaxBytesPerPoll(LogIndexLoader::firstBlockBytes);
                 const QString why = reason == LogFileFollower::RestartReason::Truncated
                                         ? u"the file was truncated"_s
                                     : reason == LogFileFollower::RestartReason::Replaced
@@ -100,6 +102,7 @@ void LogIndexLoader::Worker::stop()
 void LogIndexLoader::Worker::indexLines(const QByteArray &lines, qint64 firstOffset,
                                         qint64 firstLineNumber)
 {
+    m_follower->setMaxBytesPerPoll(LogIndexLoader::blockBytes);
     auto batch = std::make_shared<LogIndex>();
     m_reader.scanBytes(lines, firstOffset, firstLineNumber,
                        [&batch](const LogLine &line) { batch->add(line); });

@@ -30,7 +30,8 @@ public:
     void stop();
     QString path() const { return m_path; }
 
-    // Bytes read in one go; smaller blocks show the first calls sooner.
+    // Bytes read in one go: the first block is small, so the first calls show at once.
+    static constexpr qint64 firstBlockBytes = 256 * 1024;
     static constexpr qint64 blockBytes = 4 * 1024 * 1024;
 
 Q_SIGNALS:

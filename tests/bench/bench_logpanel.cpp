@@ -8,6 +8,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QSignalSpy>
+#include <QThread>
 #include <QTimer>
 
 #include <QFile>
@@ -70,6 +71,43 @@ private:
     double m_worstCpuMs = 0;
 };
 
+// Times every event the GUI thread handles, outermost only: the longest is the longest the
+// thread was kept from painting and answering, in processor time (its own work) and in wall time
+// (which on a loaded machine also counts the waits for a processor).
+class TimedApplication : public QApplication
+{
+public:
+    using QApplication::QApplication;
+
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (m_depth > 0 || QThread::currentThread() != thread())
+            return QApplication::notify(receiver, event);
+        const qint64 cpu = threadCpuNs();
+        const qint64 wall = m_clock.nsecsElapsed();
+        ++m_depth;
+        const bool handled = QApplication::notify(receiver, event);
+        --m_depth;
+        m_worstCpuMs = std::max(m_worstCpuMs, double(threadCpuNs() - cpu) / 1e6);
+        m_worstWallMs = std::max(m_worstWallMs, double(m_clock.nsecsElapsed() - wall) / 1e6);
+        return handled;
+    }
+    void reset()
+    {
+        m_worstCpuMs = m_worstWallMs = 0;
+        if (!m_clock.isValid())
+            m_clock.start();
+    }
+    double worstCpuMs() const { return m_worstCpuMs; }
+    double worstWallMs() const { return m_worstWallMs; }
+
+private:
+    QElapsedTimer m_clock;
+    int m_depth = 0;
+    double m_worstCpuMs = 0;
+    double m_worstWallMs = 0;
+};
+
 // Processor time of the whole process so far, both threads and all, in ms.
 double cpuMs()
 {
@@ -101,7 +139,7 @@ qint64 timeView(LogPanel &panel, const std::function<void()> &change)
 
 int main(int argc, char **argv)
 {
-    QApplication app(argc, argv);
+    TimedApplication app(argc, argv);
     if (argc != 2) {
         std::fprintf(stderr, "usage: bench_logpanel LOG.jsonl\n");
         return 2;
@@ -113,6 +151,7 @@ int main(int argc, char **argv)
     panel.show();
     QApplication::processEvents();
     StallMeter stalls;
+    app.reset();
 
     std::printf("load average before: %s\n", loadAverage().constData());
     const double cpuBefore = cpuMs();
@@ -137,6 +176,8 @@ int main(int argc, char **argv)
     const qint64 viewMs = clock.elapsed();
     const double loadStallMs = stalls.worstMs();
     const double loadStallCpuMs = stalls.worstCpuMs();
+    const double loadEventCpuMs = app.worstCpuMs();
+    const double loadEventWallMs = app.worstWallMs();
     const double loadCpuMs = cpuMs() - cpuBefore;
 
     const LogIndex &index = panel.index();
@@ -147,10 +188,13 @@ int main(int argc, char **argv)
     std::printf("processor time (load)    %.0f ms, both threads\n", loadCpuMs);
     std::printf("worst GUI stall (load)   %.1f ms late, %.1f ms of its own work\n", loadStallMs,
                 loadStallCpuMs);
+    std::printf("longest GUI event (load) %.1f ms of its own work, %.1f ms wall\n", loadEventCpuMs,
+                loadEventWallMs);
     std::printf("index bytes per call     %.1f (columns %zu, with block slack and line list)\n",
                 double(index.memoryBytes()) / double(index.size()), LogRecords::bytesPerCall());
 
     stalls.reset();
+    app.reset();
     const auto report = [&panel](const char *what, const std::function<void()> &change) {
         const double cpuBefore = cpuMs();
         const qint64 ms = timeView(panel, change);
@@ -171,6 +215,8 @@ int main(int argc, char **argv)
     });
     std::printf("worst GUI stall (views)  %.1f ms late, %.1f ms of its own work\n",
                 stalls.worstMs(), stalls.worstCpuMs());
+    std::printf("longest GUI event (views) %.1f ms of its own work, %.1f ms wall\n",
+                app.worstCpuMs(), app.worstWallMs());
     std::printf("load average after: %s\n", loadAverage().constData());
     return 0;
 }

@@ -40,6 +40,7 @@
 #include <QVBoxLayout>
 
 #include <numeric>
+#include <utility>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -257,6 +258,9 @@ LogPanel::LogPanel(const PriceBook &prices, QWidget *parent)
     layout->addWidget(createTiles());
     layout->addWidget(split, 1);
 
+    m_batchTimer.setSingleShot(true);
+    m_batchTimer.setInterval(0);
+    connect(&m_batchTimer, &QTimer::timeout, this, &LogPanel::takeBatches);
     m_refreshTimer.setSingleShot(true);
     m_refreshTimer.setInterval(150);
     connect(&m_refreshTimer, &QTimer::timeout, this, &LogPanel::startQuery);
@@ -505,6 +509,9 @@ bool LogPanel::open(const QString &path, bool waitForFile)
 
 void LogPanel::resetIndex()
 {
+    m_pendingBatches.clear(); // lines of the file as it was
+    m_caughtUpPending = false;
+    m_batchTimer.stop();
     m_index = std::make_unique<LogIndex>();
     m_model->setRows(m_index.get(), {});
     m_viewIsFileOrder = true;
@@ -621,13 +628,38 @@ void LogPanel::dropEvent(QDropEvent *event)
 
 void LogPanel::onBatch(const std::shared_ptr<const LogIndex> &batch, qint64 fileSize)
 {
+    m_pendingBatches.push_back({batch, fileSize});
+    if (!m_batchTimer.isActive())
+        m_batchTimer.start();
+}
+
+void LogPanel::onCaughtUp()
+{
+    // The batches before it may still wait in the queue.
+    m_caughtUpPending = true;
+    if (!m_batchTimer.isActive())
+        m_batchTimer.start();
+}
+
+void LogPanel::takeBatches()
+{
+    // On a busy machine batches pile up while this thread waits for a processor; taking them
+    // a slice at a time lets the window paint and answer in between.
+    constexpr qint64 budgetMs = 15;
+    QElapsedTimer budget;
+    budget.start();
     const qsizetype before = m_index->size();
     const qsizetype malformedBefore = m_index->malformedLines().size();
-    m_index->append(*batch);
+    qint64 fileSize = 0;
+    while (!m_pendingBatches.empty() && budget.elapsed() < budgetMs) {
+        m_index->append(*m_pendingBatches.front().batch);
+        fileSize = m_pendingBatches.front().fileSize;
+        m_pendingBatches.pop_front();
+    }
 
     // In file order with nothing filtered, new calls go straight to the end of the table; the
     // query that follows only confirms it (or reorders, if a call came out of time order).
-    if (m_viewIsFileOrder && showsFileOrder()) {
+    if (m_viewIsFileOrder && showsFileOrder() && m_index->size() > before) {
         std::vector<quint32> added(std::size_t(m_index->size() - before));
         std::iota(added.begin(), added.end(), quint32(before));
         m_model->appendRows(added);
@@ -639,10 +671,16 @@ void LogPanel::onBatch(const std::shared_ptr<const LogIndex> &batch, qint64 file
     if (!m_caughtUp && fileSize > 0)
         m_progress->setValue(int(std::min<qint64>(1000, m_index->endOffset() * 1000 / fileSize)));
     showTail();
-    scheduleRefresh();
+    if (fileSize > 0)
+        scheduleRefresh();
+
+    if (!m_pendingBatches.empty())
+        m_batchTimer.start();
+    else if (std::exchange(m_caughtUpPending, false))
+        finishLoading();
 }
 
-void LogPanel::onCaughtUp()
+void LogPanel::finishLoading()
 {
     m_caughtUp = true;
     m_progress->hide();

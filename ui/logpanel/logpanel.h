@@ -11,6 +11,7 @@
 #include <QWidget>
 
 #include <atomic>
+#include <deque>
 #include <memory>
 
 class LogCharts;
@@ -110,6 +111,8 @@ private:
 
     void onBatch(const std::shared_ptr<const LogIndex> &batch, qint64 fileSize);
     void onCaughtUp();
+    void takeBatches();
+    void finishLoading();
     void onRestarted(const QString &reason);
     void resetIndex();
 
@@ -130,6 +133,14 @@ private:
     LogIndexLoader *m_loader;
     LogTableModel *m_model;
     bool m_caughtUp = true;
+    struct PendingBatch
+    {
+        std::shared_ptr<const LogIndex> batch;
+        qint64 fileSize = 0;
+    };
+    std::deque<PendingBatch> m_pendingBatches; // received, not yet in m_index
+    bool m_caughtUpPending = false;
+    QTimer m_batchTimer;
     QElapsedTimer m_loadTimer;
 
     LogFilter m_filter;
