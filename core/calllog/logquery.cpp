@@ -47,24 +47,70 @@ std::vector<quint32> alphabeticalRanks(const NameTable &table)
     return ranks;
 }
 
-// The request id of the line at `offset` of the mapped log, or an empty view. Writers put it
-// first and never escape a UUID, so a plain search within the line is enough.
-QByteArrayView requestIdAt(const uchar *log, qint64 size, qint64 offset)
+// Reads the lines of a log at ascending offsets through a window of a few megabytes. Reading,
+// not mapping: a log truncated while it is searched must end the search, not the program.
+class LineWindow
 {
-    const auto *line = reinterpret_cast<const char *>(log + offset);
-    const auto *newline = static_cast<const char *>(std::memchr(line, '\n', size_t(size - offset)));
-    const QByteArrayView text(line, newline ? newline - line : size - offset);
+public:
+    explicit LineWindow(const QString &path)
+        : m_file(path)
+    {
+        m_open = m_file.open(QIODevice::ReadOnly);
+    }
+
+    bool isOpen() const { return m_open; }
+
+    // The line at `offset`, without its newline; empty when it cannot be read.
+    QByteArrayView lineAt(qint64 offset)
+    {
+        QByteArrayView line = find(offset);
+        if (line.isNull() && fill(offset))
+            line = find(offset);
+        return line;
+    }
+
+private:
+    static constexpr qint64 windowBytes = 4 * 1024 * 1024;
+
+    QByteArrayView find(qint64 offset) const
+    {
+        const qint64 at = offset - m_start;
+        if (at < 0 || at >= m_window.size())
+            return {};
+        const qsizetype end = m_window.indexOf('\n', at);
+        return end < 0 ? QByteArrayView() : QByteArrayView(m_window).sliced(at, end - at);
+    }
+
+    bool fill(qint64 offset)
+    {
+        if (!m_open || !m_file.seek(offset))
+            return false;
+        m_start = offset;
+        m_window = m_file.read(windowBytes);
+        return !m_window.isEmpty();
+    }
+
+    QFile m_file;
+    bool m_open = false;
+    QByteArray m_window;
+    qint64 m_start = 0;
+};
+
+// The request id of one line. Writers put it first and never escape a UUID, so a plain search
+// within the line is enough.
+QByteArrayView requestIdOf(QByteArrayView line)
+{
     static constexpr QByteArrayView key = "\"request_id\"";
-    qsizetype at = text.indexOf(key);
+    qsizetype at = line.indexOf(key);
     if (at < 0)
         return {};
     at += key.size();
-    while (at < text.size() && (text[at] == ' ' || text[at] == ':'))
+    while (at < line.size() && (line[at] == ' ' || line[at] == ':'))
         ++at;
-    if (at >= text.size() || text[at] != '"')
+    if (at >= line.size() || line[at] != '"')
         return {};
-    const qsizetype end = text.indexOf('"', at + 1);
-    return end < 0 ? QByteArrayView() : text.sliced(at + 1, end - at - 1);
+    const qsizetype end = line.indexOf('"', at + 1);
+    return end < 0 ? QByteArrayView() : line.sliced(at + 1, end - at - 1);
 }
 
 // The key a column sorts by. Doubles hold every key exactly: times in ms stay below 2^53.
@@ -106,7 +152,6 @@ LogQuery::LogQuery(const LogIndex &index, const QString &path, const LogFilter &
                    LogColumn sortColumn, Qt::SortOrder order)
     : m_records(index.records())
     , m_path(path)
-    , m_endOffset(index.endOffset())
     , m_filter(filter)
     , m_sortColumn(sortColumn)
     , m_order(order)
@@ -155,11 +200,8 @@ std::vector<quint32> LogQuery::filtered(const std::atomic_bool &cancelled) const
         return rows;
     }
 
-    // Request ids are not in the index: they are read from the file's own pages.
-    QFile file(m_path);
-    const uchar *log = nullptr;
-    if (!m_filter.text.isEmpty() && m_endOffset > 0 && file.open(QIODevice::ReadOnly))
-        log = file.map(0, m_endOffset);
+    // Request ids are not in the index: they are read back from the file.
+    LineWindow lines(m_filter.text.isEmpty() ? QString() : m_path);
     const QByteArray needle = m_filter.text.toUtf8();
 
     for (qsizetype row = 0; row < count; ++row) {
@@ -171,9 +213,9 @@ std::vector<quint32> LogQuery::filtered(const std::atomic_bool &cancelled) const
             continue;
         if (!needle.isEmpty() && !m_modelHit[b.model[i]] && !m_featureHit[b.feature[i]]
             && !m_userHit[b.user[i]]) {
-            if (!log || b.offset[i] >= m_endOffset)
+            if (!lines.isOpen())
                 continue;
-            const QByteArrayView id = requestIdAt(log, m_endOffset, b.offset[i]);
+            const QByteArrayView id = requestIdOf(lines.lineAt(b.offset[i]));
             if (!QLatin1StringView(id).contains(QLatin1StringView(needle), Qt::CaseInsensitive))
                 continue;
         }

@@ -93,7 +93,6 @@ private:
 
     const LogRecords m_records; // a snapshot: calls appended later are not seen
     QString m_path;
-    qint64 m_endOffset = 0;
     LogFilter m_filter;
     LogColumn m_sortColumn;
     Qt::SortOrder m_order;
