@@ -55,7 +55,7 @@ public:
     explicit LineWindow(const QString &path)
         : m_file(path)
     {
-        m_open = m_file.open(QIODevice::ReadOnly);
+        m_open = !path.isEmpty() && m_file.open(QIODevice::ReadOnly);
     }
 
     bool isOpen() const { return m_open; }
