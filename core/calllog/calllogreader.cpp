@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 using namespace Qt::Literals::StringLiterals;
@@ -268,8 +269,20 @@ public:
     Expected<void> scan(const QString &path, qint64 begin, std::optional<qint64> end,
                         Visit &&visit);
     Expected<LogStats> summarize(const QString &path, qint64 begin, std::optional<qint64> end);
+    void scanBytes(QByteArrayView bytes, qint64 firstOffset, qint64 firstLineNumber,
+                   const std::function<void(const LogLine &)> &visit);
 
 private:
+    // Hands every complete line of m_buffer[0, filled) to `visit` and returns the offset of the
+    // first byte after the last newline; m_buffer[0] is at `bufferOffset` in the file.
+    template<typename Visit>
+    std::size_t visitLines(std::size_t filled, bool atFileStart, qint64 bufferOffset,
+                           qint64 &lineNumber, Visit &visit);
+    // Reports m_buffer[start, filled), the bytes after the last newline, as an incomplete tail.
+    template<typename Visit>
+    void visitTail(std::size_t start, std::size_t filled, qint64 bufferOffset, qint64 lineNumber,
+                   Visit &visit);
+
     // Fills a freshly made `line` from one line of text without its line break; `capacity` bytes
     // from `text` on are readable, at least SIMDJSON_PADDING more than `length`.
     void parse(const char *text, std::size_t length, std::size_t capacity, LogLine &line);
@@ -281,6 +294,7 @@ private:
                        std::equal_to<>>
         m_priceCache;
     json::parser m_json;
+    LogLine m_line;             // reused, so that its problem string keeps its capacity
     std::vector<char> m_buffer; // blockSize to fill, then the padding simdjson reads past
 };
 
@@ -398,6 +412,62 @@ Expected<qint64> openRange(QFile &file, qint64 begin, std::optional<qint64> end)
 } // namespace
 
 template<typename Visit>
+std::size_t CallLogReader::Scanner::visitLines(std::size_t filled, bool atFileStart,
+                                               qint64 bufferOffset, qint64 &lineNumber,
+                                               Visit &visit)
+{
+    std::size_t start = 0;
+    if (atFileStart && filled >= 3 && std::memcmp(m_buffer.data(), "\xEF\xBB\xBF", 3) == 0)
+        start = 3;
+    while (const auto *newline = static_cast<const char *>(
+               std::memchr(m_buffer.data() + start, '\n', filled - start))) {
+        const char *text = m_buffer.data() + start;
+        std::size_t length = std::size_t(newline - text);
+        m_line = LogLine();
+        m_line.number = ++lineNumber;
+        m_line.offset = bufferOffset + qint64(start);
+        if (length > 0 && text[length - 1] == '\r')
+            --length;
+        m_line.length = qint64(length);
+        if (isBlank(text, length))
+            m_line.kind = LogLine::Kind::Blank;
+        else
+            parse(text, length, m_buffer.size() - start, m_line);
+        visit(std::as_const(m_line));
+        start = std::size_t(newline - m_buffer.data()) + 1;
+    }
+    return start;
+}
+
+template<typename Visit>
+void CallLogReader::Scanner::visitTail(std::size_t start, std::size_t filled, qint64 bufferOffset,
+                                       qint64 lineNumber, Visit &visit)
+{
+    if (filled <= start || isBlank(m_buffer.data() + start, filled - start))
+        return;
+    m_line = LogLine();
+    m_line.kind = LogLine::Kind::IncompleteTail;
+    m_line.number = lineNumber + 1;
+    m_line.offset = bufferOffset + qint64(start);
+    m_line.length = qint64(filled - start);
+    visit(std::as_const(m_line));
+}
+
+void CallLogReader::Scanner::scanBytes(QByteArrayView bytes, qint64 firstOffset,
+                                       qint64 firstLineNumber,
+                                       const std::function<void(const LogLine &)> &visit)
+{
+    const auto size = std::size_t(bytes.size());
+    if (m_buffer.size() < size + simdjson::SIMDJSON_PADDING)
+        m_buffer.resize(size + simdjson::SIMDJSON_PADDING);
+    std::memcpy(m_buffer.data(), bytes.data(), size);
+
+    qint64 lineNumber = firstLineNumber - 1;
+    const std::size_t end = visitLines(size, firstOffset == 0, firstOffset, lineNumber, visit);
+    visitTail(end, size, firstOffset, lineNumber, visit);
+}
+
+template<typename Visit>
 Expected<void> CallLogReader::Scanner::scan(const QString &path, qint64 begin,
                                             std::optional<qint64> end, Visit &&visit)
 {
@@ -408,7 +478,6 @@ Expected<void> CallLogReader::Scanner::scan(const QString &path, qint64 begin,
 
     QElapsedTimer timer;
     timer.start();
-    LogLine line;
     qint64 lineNumber = 0;
     qint64 bufferOffset = begin; // the file offset of m_buffer[0]
     std::size_t filled = 0;      // bytes of m_buffer holding file content
@@ -427,43 +496,15 @@ Expected<void> CallLogReader::Scanner::scan(const QString &path, qint64 begin,
         unread -= got;
         filled += std::size_t(got);
 
-        std::size_t start = 0;
-        if (atFileStart) {
-            atFileStart = false;
-            if (filled >= 3 && std::memcmp(m_buffer.data(), "\xEF\xBB\xBF", 3) == 0)
-                start = 3;
-        }
-        while (const auto *newline = static_cast<const char *>(
-                   std::memchr(m_buffer.data() + start, '\n', filled - start))) {
-            const char *text = m_buffer.data() + start;
-            std::size_t length = std::size_t(newline - text);
-            line = LogLine();
-            line.number = ++lineNumber;
-            line.offset = bufferOffset + qint64(start);
-            if (length > 0 && text[length - 1] == '\r')
-                --length;
-            line.length = qint64(length);
-            if (isBlank(text, length))
-                line.kind = LogLine::Kind::Blank;
-            else
-                parse(text, length, m_buffer.size() - start, line);
-            visit(std::as_const(line));
-            start = std::size_t(newline - m_buffer.data()) + 1;
-        }
+        const std::size_t start =
+            visitLines(filled, std::exchange(atFileStart, false), bufferOffset, lineNumber, visit);
 
         std::memmove(m_buffer.data(), m_buffer.data() + start, filled - start);
         filled -= start;
         bufferOffset += qint64(start);
     }
 
-    if (filled > 0 && !isBlank(m_buffer.data(), filled)) {
-        line = LogLine();
-        line.kind = LogLine::Kind::IncompleteTail;
-        line.number = lineNumber + 1;
-        line.offset = bufferOffset;
-        line.length = qint64(filled);
-        visit(std::as_const(line));
-    }
+    visitTail(0, filled, bufferOffset, lineNumber, visit);
     qCDebug(lcLog) << "read" << lineNumber << "lines," << (bufferOffset + qint64(filled) - begin)
                    << "bytes of" << path << "in" << timer.elapsed() << "ms";
     return {};
@@ -501,4 +542,10 @@ Expected<void> CallLogReader::scan(const QString &path,
                                    const std::function<void(const LogLine &)> &visit)
 {
     return m_scanner->scan(path, 0, std::nullopt, visit);
+}
+
+void CallLogReader::scanBytes(QByteArrayView bytes, qint64 firstOffset, qint64 firstLineNumber,
+                              const std::function<void(const LogLine &)> &visit)
+{
+    m_scanner->scanBytes(bytes, firstOffset, firstLineNumber, visit);
 }

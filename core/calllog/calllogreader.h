@@ -5,6 +5,7 @@
 #include "common/expected.h"
 #include "pricing/pricebook.h"
 
+#include <QByteArrayView>
 #include <QString>
 
 #include <functional>
@@ -42,6 +43,12 @@ public:
     // Calls `visit` for every line of the file in order: calls, blank and malformed lines and
     // an incomplete tail. The LogLine and its strings are valid only during the call.
     Expected<void> scan(const QString &path, const std::function<void(const LogLine &)> &visit);
+
+    // Calls `visit` for every line of `bytes`, the part of a log that starts at byte
+    // `firstOffset` with line `firstLineNumber` (1-based): what LogFileFollower hands over.
+    // Bytes after the last newline are reported as an incomplete tail.
+    void scanBytes(QByteArrayView bytes, qint64 firstOffset, qint64 firstLineNumber,
+                   const std::function<void(const LogLine &)> &visit);
 
 private:
     class Scanner;

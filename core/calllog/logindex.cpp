@@ -1,0 +1,255 @@
+#include "logindex.h"
+
+#include "calllog/logline.h"
+
+#include <algorithm>
+
+namespace {
+
+std::string_view utf8(QUtf8StringView text)
+{
+    return std::string_view(text.data(), std::size_t(text.size()));
+}
+
+quint32 saturated32(qint64 value)
+{
+    return quint32(std::clamp<qint64>(value, 0, std::numeric_limits<quint32>::max()));
+}
+
+// TODO: a log with more than 65535 distinct models, features or finish reasons shows the later
+// ones under the 65535th name; widen the columns if such logs turn up.
+quint16 narrowId(quint32 id)
+{
+    return quint16(std::min<quint32>(id, std::numeric_limits<quint16>::max()));
+}
+
+// Days from 1970-01-01 to the given civil date (proleptic Gregorian), without a calendar
+// object: this runs once per line of logs of millions of lines.
+qint64 daysFromCivil(qint64 year, unsigned month, unsigned day)
+{
+    year -= month <= 2;
+    const qint64 era = (year >= 0 ? year : year - 399) / 400;
+    const auto yearOfEra = unsigned(year - era * 400);
+    const unsigned dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    const unsigned dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+    return era * 146097 + qint64(dayOfEra) - 719468;
+}
+
+// Reads `count` digits at `text[at]`, or returns -1.
+int digits(std::string_view text, std::size_t at, std::size_t count)
+{
+    if (at + count > text.size())
+        return -1;
+    int value = 0;
+    for (std::size_t i = at; i < at + count; ++i) {
+        if (text[i] < '0' || text[i] > '9')
+            return -1;
+        value = value * 10 + (text[i] - '0');
+    }
+    return value;
+}
+
+} // namespace
+
+quint32 NameTable::intern(std::string_view utf8)
+{
+    const auto found = m_ids.find(utf8);
+    if (found != m_ids.end())
+        return found->second;
+    const auto id = quint32(m_names.size());
+    m_names.push_back(QString::fromUtf8(utf8.data(), qsizetype(utf8.size())));
+    m_ids.emplace(std::string(utf8), id);
+    return id;
+}
+
+qint64 NameTable::find(const QString &name) const
+{
+    const auto found = m_ids.find(std::string_view(name.toStdString()));
+    return found == m_ids.end() ? -1 : qint64(found->second);
+}
+
+IndexedCall LogRecords::at(qsizetype row) const
+{
+    Q_ASSERT(row >= 0 && row < m_size);
+    const Block &b = block(row);
+    const qsizetype i = slot(row);
+    IndexedCall call;
+    call.offset = b.offset[i];
+    call.timestampMs = b.timestampMs[i];
+    call.model = b.model[i];
+    call.feature = b.feature[i];
+    call.user = b.user[i];
+    call.finishReason = b.finishReason[i];
+    call.inputTokens = b.inputTokens[i];
+    call.outputTokens = b.outputTokens[i];
+    call.cacheReadTokens = b.cacheReadTokens[i];
+    call.cacheWriteTokens = b.cacheWriteTokens[i];
+    call.costUsd = b.costUsd[i];
+    call.latencyMs = b.latencyMs[i];
+    call.retrievedDocs = b.retrievedDocs[i];
+    return call;
+}
+
+void LogRecords::append(const IndexedCall &call)
+{
+    if (m_size == qsizetype(m_blocks.size()) * blockSize)
+        m_blocks.push_back(std::make_shared<Block>());
+    Block &b = *m_blocks.back();
+    const qsizetype i = slot(m_size);
+    b.offset[i] = call.offset;
+    b.timestampMs[i] = call.timestampMs;
+    b.model[i] = narrowId(call.model);
+    b.feature[i] = narrowId(call.feature);
+    b.user[i] = call.user;
+    b.finishReason[i] = narrowId(call.finishReason);
+    b.inputTokens[i] = call.inputTokens;
+    b.outputTokens[i] = call.outputTokens;
+    b.cacheReadTokens[i] = call.cacheReadTokens;
+    b.cacheWriteTokens[i] = call.cacheWriteTokens;
+    b.costUsd[i] = call.costUsd;
+    b.latencyMs[i] = call.latencyMs;
+    b.retrievedDocs[i] = call.retrievedDocs;
+    ++m_size;
+}
+
+void LogIndex::add(const LogLine &line)
+{
+    switch (line.kind) {
+    case LogLine::Kind::Record: {
+        IndexedCall call;
+        call.offset = line.offset;
+        call.timestampMs = parseTimestamp(utf8(line.timestamp));
+        call.model = m_models.intern(utf8(line.model));
+        call.feature = m_features.intern(utf8(line.feature));
+        call.user = m_users.intern(utf8(line.userId));
+        call.finishReason = m_finishReasons.intern(utf8(line.finishReason));
+        call.inputTokens = saturated32(line.usage.inputTokens);
+        call.outputTokens = saturated32(line.usage.outputTokens);
+        call.cacheReadTokens = saturated32(line.usage.cacheReadInputTokens);
+        call.cacheWriteTokens = saturated32(line.usage.cacheCreationInputTokens);
+        call.costUsd = line.costUsd;
+        call.latencyMs = line.latencyMs;
+        call.retrievedDocs = quint16(std::clamp<qint64>(line.retrievedDocs, 0, 65535));
+        m_records.append(call);
+        break;
+    }
+    case LogLine::Kind::Blank:
+        m_skippedLines.push_back(line.number);
+        break;
+    case LogLine::Kind::Malformed:
+        m_skippedLines.push_back(line.number);
+        ++m_malformedCount;
+        if (m_malformedLines.size() < malformedDetailLimit)
+            m_malformedLines.append({line.number, line.problem});
+        break;
+    case LogLine::Kind::IncompleteTail:
+        m_tailBytes = line.length;
+        return;
+    }
+    m_lineCount = line.number;
+    // The line break is one byte, or two for "\r\n"; the next line's offset tells which, so
+    // count the usual one here and let the next line correct it.
+    m_endOffset = line.offset + line.length + 1;
+    m_tailBytes = 0;
+}
+
+void LogIndex::append(const LogIndex &later)
+{
+    const auto remap = [](NameTable &into, const NameTable &from) {
+        std::vector<quint32> ids;
+        ids.reserve(std::size_t(from.size()));
+        for (const QString &name : from.names())
+            ids.push_back(into.intern(name.toStdString()));
+        return ids;
+    };
+    const std::vector<quint32> models = remap(m_models, later.m_models);
+    const std::vector<quint32> features = remap(m_features, later.m_features);
+    const std::vector<quint32> users = remap(m_users, later.m_users);
+    const std::vector<quint32> finishReasons = remap(m_finishReasons, later.m_finishReasons);
+    for (qsizetype row = 0; row < later.size(); ++row) {
+        IndexedCall call = later.at(row);
+        call.model = models[call.model];
+        call.feature = features[call.feature];
+        call.user = users[call.user];
+        call.finishReason = finishReasons[call.finishReason];
+        m_records.append(call);
+    }
+
+    m_skippedLines.insert(m_skippedLines.end(), later.m_skippedLines.begin(),
+                          later.m_skippedLines.end());
+    m_malformedCount += later.m_malformedCount;
+    for (const MalformedLine &line : later.m_malformedLines) {
+        if (m_malformedLines.size() >= malformedDetailLimit)
+            break;
+        m_malformedLines.append(line);
+    }
+    if (later.m_lineCount > 0) {
+        m_lineCount = later.m_lineCount;
+        m_endOffset = later.m_endOffset;
+    }
+    m_tailBytes = later.m_tailBytes;
+}
+
+qint64 LogIndex::lineNumber(qsizetype row) const
+{
+    // Call `row` is line row + 1 + k, where k counts the skipped lines before it: the skipped
+    // line at position j comes before it when number - j <= row + 1, and number - j never
+    // decreases along the ascending list, so k is found by bisection.
+    std::size_t low = 0;
+    std::size_t high = m_skippedLines.size();
+    while (low < high) {
+        const std::size_t middle = (low + high) / 2;
+        if (m_skippedLines[middle] - qint64(middle) <= row + 1)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return row + 1 + qint64(low);
+}
+
+std::size_t LogIndex::memoryBytes() const
+{
+    return m_records.memoryBytes() + m_skippedLines.capacity() * sizeof(qint64);
+}
+
+qint64 LogIndex::parseTimestamp(std::string_view text)
+{
+    // YYYY-MM-DDTHH:MM:SS, then an optional fraction, then Z or an offset.
+    const int year = digits(text, 0, 4);
+    const int month = digits(text, 5, 2);
+    const int day = digits(text, 8, 2);
+    const int hour = digits(text, 11, 2);
+    const int minute = digits(text, 14, 2);
+    const int second = digits(text, 17, 2);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23
+        || minute < 0 || minute > 59 || second < 0 || second > 60 || text[4] != '-'
+        || text[7] != '-' || (text[10] != 'T' && text[10] != ' ') || text[13] != ':'
+        || text[16] != ':') {
+        return IndexedCall::noTimestamp;
+    }
+
+    std::size_t at = 19;
+    qint64 millis = 0;
+    if (at < text.size() && text[at] == '.') {
+        qint64 scale = 100;
+        for (++at; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at) {
+            millis += (text[at] - '0') * scale;
+            scale /= 10;
+        }
+    }
+
+    qint64 offsetMinutes = 0;
+    if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+        const int offsetHours = digits(text, at + 1, 2);
+        const int offsetMins = digits(text, at + 4, 2);
+        if (offsetHours < 0 || offsetMins < 0 || text.size() != at + 6)
+            return IndexedCall::noTimestamp;
+        offsetMinutes = (offsetHours * 60 + offsetMins) * (text[at] == '-' ? -1 : 1);
+    } else if (!(at + 1 == text.size() && (text[at] == 'Z' || text[at] == 'z'))) {
+        return IndexedCall::noTimestamp;
+    }
+
+    const qint64 days = daysFromCivil(year, unsigned(month), unsigned(day));
+    const qint64 seconds = days * 86400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
+    return seconds * 1000 + millis;
+}

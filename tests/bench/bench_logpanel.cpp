@@ -1,0 +1,222 @@
+// Opens one call log in the Log panel, as a person would, and prints how long the first rows and
+// the whole index took, the longest the GUI thread was kept from its timers meanwhile, the index
+// size per call, and the time of a sort and of filters on the whole log. Run it offscreen:
+//     QT_QPA_PLATFORM=offscreen bench_logpanel calls_1m.jsonl
+#include "logpanel/logpanel.h"
+#include "logpanel/logtablemodel.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QThread>
+#include <QTimer>
+
+#include <QFile>
+
+#include <cstdio>
+
+#include <sys/resource.h>
+#include <time.h>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+// The processor time the calling thread has used, in ns.
+qint64 threadCpuNs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return qint64(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+
+// A 10 ms timer on the GUI thread; any lateness beyond its period is time the thread was busy,
+// or waiting for a processor on a loaded machine. The processor time the thread used between two
+// ticks tells the two apart: it is the thread's own work.
+class StallMeter : public QObject
+{
+public:
+    StallMeter()
+    {
+        m_timer.setTimerType(Qt::PreciseTimer);
+        m_timer.setInterval(10);
+        connect(&m_timer, &QTimer::timeout, this, [this] {
+            const qint64 now = m_clock.nsecsElapsed();
+            const qint64 cpu = threadCpuNs();
+            if (m_last > 0) {
+                m_worstMs = std::max(m_worstMs, double(now - m_last) / 1e6 - 10);
+                m_worstCpuMs = std::max(m_worstCpuMs, double(cpu - m_lastCpu) / 1e6);
+            }
+            m_last = now;
+            m_lastCpu = cpu;
+        });
+        m_clock.start();
+        m_timer.start();
+    }
+    void reset()
+    {
+        m_worstMs = 0;
+        m_worstCpuMs = 0;
+        m_last = 0;
+    }
+    double worstMs() const { return m_worstMs; }
+    double worstCpuMs() const { return m_worstCpuMs; }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_last = 0;
+    qint64 m_lastCpu = 0;
+    double m_worstMs = 0;
+    double m_worstCpuMs = 0;
+};
+
+// Times every event the GUI thread handles, outermost only: the longest is the longest the
+// thread was kept from painting and answering, in processor time (its own work) and in wall time
+// (which on a loaded machine also counts the waits for a processor).
+class TimedApplication : public QApplication
+{
+public:
+    using QApplication::QApplication;
+
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (m_depth > 0 || QThread::currentThread() != thread())
+            return QApplication::notify(receiver, event);
+        const qint64 cpu = threadCpuNs();
+        const qint64 wall = m_clock.nsecsElapsed();
+        ++m_depth;
+        const bool handled = QApplication::notify(receiver, event);
+        --m_depth;
+        m_worstCpuMs = std::max(m_worstCpuMs, double(threadCpuNs() - cpu) / 1e6);
+        m_worstWallMs = std::max(m_worstWallMs, double(m_clock.nsecsElapsed() - wall) / 1e6);
+        return handled;
+    }
+    void reset()
+    {
+        m_worstCpuMs = m_worstWallMs = 0;
+        if (!m_clock.isValid())
+            m_clock.start();
+    }
+    double worstCpuMs() const { return m_worstCpuMs; }
+    double worstWallMs() const { return m_worstWallMs; }
+
+private:
+    QElapsedTimer m_clock;
+    int m_depth = 0;
+    double m_worstCpuMs = 0;
+    double m_worstWallMs = 0;
+};
+
+// Processor time of the whole process so far, both threads and all, in ms.
+double cpuMs()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3
+           + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3;
+}
+
+QByteArray loadAverage()
+{
+    QFile file(u"/proc/loadavg"_s);
+    return file.open(QIODevice::ReadOnly) ? file.readLine().trimmed() : QByteArray("?");
+}
+
+// Runs the event loop until `panel` has shown a view computed after `change`.
+qint64 timeView(LogPanel &panel, const std::function<void()> &change)
+{
+    QSignalSpy updated(&panel, &LogPanel::viewUpdated);
+    QElapsedTimer timer;
+    timer.start();
+    change();
+    while (updated.isEmpty())
+        updated.wait(5000);
+    return timer.elapsed();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    TimedApplication app(argc, argv);
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: bench_logpanel LOG.jsonl\n");
+        return 2;
+    }
+    const QString path = QString::fromLocal8Bit(argv[1]);
+
+    LogPanel panel(PriceBook::builtIn());
+    panel.resize(1440, 900);
+    panel.show();
+    QApplication::processEvents();
+    StallMeter stalls;
+    app.reset();
+
+    std::printf("load average before: %s\n", loadAverage().constData());
+    const double cpuBefore = cpuMs();
+    QElapsedTimer clock;
+    qint64 firstRowsMs = -1;
+    QObject::connect(panel.model(), &QAbstractItemModel::rowsInserted, &panel, [&] {
+        if (firstRowsMs < 0)
+            firstRowsMs = clock.elapsed();
+    });
+    QSignalSpy loaded(&panel, &LogPanel::loaded);
+    clock.start();
+    if (!panel.openLog(path)) {
+        std::fprintf(stderr, "%s\n", qPrintable(panel.message()));
+        return 1;
+    }
+    while (loaded.isEmpty())
+        loaded.wait(10000);
+    const qint64 indexedMs = clock.elapsed();
+    QSignalSpy updated(&panel, &LogPanel::viewUpdated);
+    while (panel.summary().calls != panel.index().size())
+        updated.wait(5000);
+    const qint64 viewMs = clock.elapsed();
+    const double loadStallMs = stalls.worstMs();
+    const double loadStallCpuMs = stalls.worstCpuMs();
+    const double loadEventCpuMs = app.worstCpuMs();
+    const double loadEventWallMs = app.worstWallMs();
+    const double loadCpuMs = cpuMs() - cpuBefore;
+
+    const LogIndex &index = panel.index();
+    std::printf("calls %lld, malformed %lld\n", qint64(index.size()), index.malformedCount());
+    std::printf("first rows in the table  %lld ms\n", firstRowsMs);
+    std::printf("fully indexed            %lld ms\n", indexedMs);
+    std::printf("tiles and charts shown   %lld ms\n", viewMs);
+    std::printf("processor time (load)    %.0f ms, both threads\n", loadCpuMs);
+    std::printf("worst GUI stall (load)   %.1f ms late, %.1f ms of its own work\n", loadStallMs,
+                loadStallCpuMs);
+    std::printf("longest GUI event (load) %.1f ms of its own work, %.1f ms wall\n", loadEventCpuMs,
+                loadEventWallMs);
+    std::printf("index bytes per call     %.1f (columns %zu, with block slack and line list)\n",
+                double(index.memoryBytes()) / double(index.size()), LogRecords::bytesPerCall());
+
+    stalls.reset();
+    app.reset();
+    const auto report = [&panel](const char *what, const std::function<void()> &change) {
+        const double cpuBefore = cpuMs();
+        const qint64 ms = timeView(panel, change);
+        std::printf("%-24s %lld ms (processor %.0f ms), %d rows\n", what, ms, cpuMs() - cpuBefore,
+                    panel.model()->rowCount());
+    };
+    report("sort by cost", [&] { panel.sortBy(LogColumn::Cost, Qt::DescendingOrder); });
+    report("sort by model", [&] { panel.sortBy(LogColumn::Model, Qt::AscendingOrder); });
+    LogFilter filter;
+    filter.model = index.models().name(0);
+    report("filter by model", [&] { panel.setFilter(filter); });
+    filter = LogFilter();
+    filter.text = u"abc"_s;
+    report("search request ids", [&] { panel.setFilter(filter); });
+    report("back to file order", [&] {
+        panel.setFilter(LogFilter());
+        panel.sortBy(LogColumn::Time, Qt::AscendingOrder);
+    });
+    std::printf("worst GUI stall (views)  %.1f ms late, %.1f ms of its own work\n",
+                stalls.worstMs(), stalls.worstCpuMs());
+    std::printf("longest GUI event (views) %.1f ms of its own work, %.1f ms wall\n",
+                app.worstCpuMs(), app.worstWallMs());
+    std::printf("load average after: %s\n", loadAverage().constData());
+    return 0;
+}
