@@ -1,0 +1,28 @@
+#pragma once
+
+#include <QObject>
+
+#include <functional>
+
+class LogPanel;
+class Workbench;
+
+// Creates the panels of the workbench window, in the order a learner meets them, and connects
+// them to the shared session and to the window's menus. The window owns the panels.
+class Panels : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Panels(Workbench *workbench);
+
+    // Puts sample data in every panel for screenshots (the bundled sample log, a call to the
+    // simulator), then calls `done` from the event loop.
+    void prepareScreenshots(std::function<void()> done);
+
+private:
+    void sessionReady();
+
+    Workbench *m_workbench;
+    LogPanel *m_log = nullptr;
+};
