@@ -28,6 +28,8 @@
 
 using namespace Qt::Literals::StringLiterals;
 
+Q_DECLARE_METATYPE(Backend)
+
 namespace {
 
 const QString haiku = u"claude-haiku-4-5-20251001"_s;
@@ -68,6 +70,9 @@ private Q_SLOTS:
     void cancelMidStreamEndsCleanly();
     void fiveQueryRunChartsEveryCall();
     void routerModeShowsItsDecision();
+    void ctrlReturnSendsFromTheMessage();
+    void errorsAreExplainedInPlainWords_data();
+    void errorsAreExplainedInPlainWords();
     void rendersInBothPalettes();
 
 private:
@@ -412,6 +417,66 @@ void tst_PromptPanel::routerModeShowsItsDecision()
     QCOMPARE(logged.extra.value("route_reason"_L1).toString(), expected.reason);
 }
 
+void tst_PromptPanel::ctrlReturnSendsFromTheMessage()
+{
+    const std::unique_ptr<CallSession> session = startSession();
+    QVERIFY(session);
+    PromptPanel panel(session.get());
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    auto *message = panel.findChild<QPlainTextEdit *>(u"userMessage"_s);
+    message->setFocus();
+    QSignalSpy finished(&panel, &PromptPanel::callFinished);
+
+    QTest::keyClick(message, Qt::Key_Return, Qt::ControlModifier);
+
+    QVERIFY(finished.wait(callTimeoutMs));
+    QCOMPARE(panel.cards().size(), qsizetype(1));
+    QCOMPARE(message->toPlainText(), QueryRun::builtInQueries().constFirst()); // no newline typed
+}
+
+void tst_PromptPanel::errorsAreExplainedInPlainWords_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<int>("attempts");
+    QTest::addColumn<Backend>("backend");
+    QTest::addColumn<QString>("what");
+    QTest::addColumn<QString>("tryThis");
+    QTest::newRow("429 after five attempts")
+        << 429 << u"rate_limit_error"_s << 5 << Backend::Simulator
+        << u"Rate limited (HTTP 429). Opsbench retried 4 times"_s << u"Wait a minute"_s;
+    QTest::newRow("no key against the API")
+        << 401 << u"authentication_error"_s << 1 << Backend::AnthropicApi
+        << u"refused the credentials (HTTP 401"_s << u"set a key in Settings"_s;
+    QTest::newRow("529 overloaded")
+        << 529 << u"overloaded_error"_s << 2 << Backend::AnthropicApi
+        << u"overloaded or failing (HTTP 529). Opsbench retried 1 time"_s << u"clears by itself"_s;
+    QTest::newRow("bad request") << 400 << u"invalid_request_error"_s << 1 << Backend::Custom
+                                 << u"rejected the request (HTTP 400"_s
+                                 << u"Fix what the message"_s;
+}
+
+void tst_PromptPanel::errorsAreExplainedInPlainWords()
+{
+    QFETCH(int, status);
+    QFETCH(QString, type);
+    QFETCH(int, attempts);
+    QFETCH(Backend, backend);
+    QFETCH(QString, what);
+    QFETCH(QString, tryThis);
+    ApiError error;
+    error.httpStatus = status;
+    error.type = type;
+    error.message = u"something went wrong"_s;
+
+    const ErrorExplanation explanation = ErrorExplanation::of(error, attempts, backend);
+
+    QVERIFY2(explanation.what.contains(what), qPrintable(explanation.what));
+    QVERIFY2(explanation.tryThis.contains(tryThis), qPrintable(explanation.tryThis));
+    QCOMPARE(explanation.details, error.describe());
+}
+
 void tst_PromptPanel::rendersInBothPalettes()
 {
     // OPSBENCH_SHOTS keeps the pictures for a person to look at.
@@ -444,6 +509,11 @@ void tst_PromptPanel::rendersInBothPalettes()
     panel->runTestQueriesAction()->trigger();
     QVERIFY(runFinished.wait(callTimeoutMs));
     QVERIFY(renderScreenshots(window, folder + u"/run"_s, QSize(1440, 900)));
+
+    faults.failFirst = 10; // more than the five attempts: the call fails and says why
+    session->simulator()->setFaults(faults);
+    QVERIFY(sendAndWait(*panel));
+    QVERIFY(renderScreenshots(window, folder + u"/error"_s, QSize(1440, 900)));
     Theme::apply(Theme::Mode::Light);
 }
 

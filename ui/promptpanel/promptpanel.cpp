@@ -6,10 +6,12 @@
 #include "session/queryrun.h"
 #include "sim/simmodelcatalogue.h"
 #include "sim/tokenestimate.h"
+#include "theme.h"
 
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -631,14 +633,27 @@ void PromptPanel::addCard(const FinishedCall &call)
 
 void PromptPanel::showError(const QString &what, const QString &tryThis)
 {
-    QPalette palette = m_errorBanner->palette();
-    const bool dark = palette.color(QPalette::Window).lightness() < 128;
+    applyBannerColours();
+    m_errorBanner->setText(u"<b>%1</b><br>%2"_s.arg(what.toHtmlEscaped(), tryThis.toHtmlEscaped()));
+    m_errorBanner->show();
+}
+
+void PromptPanel::applyBannerColours()
+{
+    QPalette palette = this->palette();
+    const bool dark = Theme::isDark();
     palette.setColor(QPalette::Window, dark ? QColor(0x4a, 0x24, 0x24) : QColor(0xfd, 0xe8, 0xe6));
     palette.setColor(QPalette::WindowText,
                      dark ? QColor(0xff, 0xd8, 0xd4) : QColor(0x6b, 0x12, 0x0c));
     m_errorBanner->setPalette(palette);
-    m_errorBanner->setText(u"<b>%1</b><br>%2"_s.arg(what.toHtmlEscaped(), tryThis.toHtmlEscaped()));
-    m_errorBanner->show();
+}
+
+void PromptPanel::changeEvent(QEvent *event)
+{
+    // The banner's colours are set by hand, so they follow a theme switch by hand too.
+    if (event->type() == QEvent::PaletteChange && m_errorBanner)
+        applyBannerColours();
+    QWidget::changeEvent(event);
 }
 
 void PromptPanel::clearError()

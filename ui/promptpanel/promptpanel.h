@@ -66,6 +66,9 @@ Q_SIGNALS:
     // A call sent from the panel (not from a test run) has finished and been logged.
     void callFinished(const CallRecord &record);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     struct Index
     {
@@ -97,6 +100,7 @@ private:
     void takeCall();
     void addCard(const FinishedCall &call);
     void showError(const QString &what, const QString &tryThis);
+    void applyBannerColours();
     void clearError();
     void takeRun();
     void setBusy(bool busy);
