@@ -62,6 +62,7 @@ private Q_SLOTS:
     void initTestCase();
     void sendShowsStreamedAnswerAndCard_data();
     void sendShowsStreamedAnswerAndCard();
+    void secondCachedCallReadsTheCache_data();
     void secondCachedCallReadsTheCache();
     void cachingHintFollowsTheModel_data();
     void cachingHintFollowsTheModel();
@@ -198,12 +199,23 @@ void tst_PromptPanel::sendShowsStreamedAnswerAndCard()
     }
 }
 
+void tst_PromptPanel::secondCachedCallReadsTheCache_data()
+{
+    QTest::addColumn<int>("cachingIndex");
+    QTest::addColumn<QString>("writeRate");
+    // Haiku 4.5 writes at $1.25/M for five minutes and $2/M for an hour.
+    QTest::newRow("5 minutes") << 1 << u"$1.25/M"_s;
+    QTest::newRow("1 hour") << 2 << u"$2.00/M"_s;
+}
+
 void tst_PromptPanel::secondCachedCallReadsTheCache()
 {
+    QFETCH(int, cachingIndex);
+    QFETCH(QString, writeRate);
     const std::unique_ptr<CallSession> session = startSession();
     QVERIFY(session);
     PromptPanel panel(session.get());
-    panel.findChild<QComboBox *>(u"caching"_s)->setCurrentIndex(1); // 5 minutes
+    panel.findChild<QComboBox *>(u"caching"_s)->setCurrentIndex(cachingIndex);
 
     CallCard *first = sendAndWait(panel);
     QVERIFY(first);
@@ -220,6 +232,15 @@ void tst_PromptPanel::secondCachedCallReadsTheCache()
     QCOMPARE(labelText(second, u"tokens2"_s), QLocale().toString(written));
     QVERIFY(microUsd(labelText(second, u"cost2"_s)) > 0);
     QCOMPARE(labelText(second, u"tokens1"_s), u"0"_s);
+
+    // The write is priced at the TTL's own rate, and the card still adds up to the log.
+    QCOMPARE(first->call().price->cost(first->call().record.usage()), first->call().record.costUsd);
+    const qint64 writeCost = microUsd(labelText(first, u"cost1"_s));
+    const double rate = writeRate == "$2.00/M"_L1 ? 2.0 : 1.25;
+    // Shown in whole micro-dollars, rounded together with the other parts: within one of it.
+    QVERIFY(std::abs(double(writeCost) - double(written) * rate) < 1.0);
+    QCOMPARE(microUsd(labelText(first, u"costTotal"_s)),
+             std::llround(first->call().record.costUsd * 1e6));
 }
 
 void tst_PromptPanel::cachingHintFollowsTheModel_data()
