@@ -2,12 +2,14 @@
 
 #include "logpanel/logpanel.h"
 #include "mainwindow.h"
+#include "promptpanel/promptpanel.h"
 #include "workbench.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QMenu>
+#include <QMenuBar>
 #include <QTimer>
 
 using namespace Qt::Literals::StringLiterals;
@@ -17,6 +19,8 @@ Panels::Panels(Workbench *workbench)
     , m_workbench(workbench)
 {
     MainWindow *window = workbench->window();
+    m_prompt = new PromptPanel(workbench->session());
+    window->addPanel(m_prompt, u"prompt"_s, u"Prompt"_s);
     m_log = new LogPanel(workbench->session()->prices());
     window->addPanel(m_log, u"log"_s, u"Log"_s);
 
@@ -25,6 +29,12 @@ Panels::Panels(Workbench *workbench)
     QAction *first = file->actions().value(0);
     file->insertActions(first, m_log->fileActions());
     file->insertSeparator(first);
+
+    // Sending is in the Prompt panel's own buttons; the menu names the shortcuts.
+    QMenu *calls = window->menuBar()->addMenu(u"&Calls"_s);
+    window->menuBar()->insertMenu(window->menu(MainWindow::Menu::Simulator)->menuAction(), calls);
+    calls->addActions(
+        {m_prompt->sendAction(), m_prompt->cancelAction(), m_prompt->runTestQueriesAction()});
 
     connect(workbench, &Workbench::ready, this, &Panels::sessionReady);
     connect(workbench->session(), &CallSession::backendChanged, this, &Panels::sessionReady);
@@ -40,12 +50,21 @@ void Panels::sessionReady()
 
 void Panels::prepareScreenshots(std::function<void()> done)
 {
+    // Two things to wait for: a call from the Prompt panel (so it shows an answer and its call
+    // card) and the sample log indexed by the Log panel.
+    auto waiting = std::make_shared<int>(2);
+    auto oneDone = [waiting, done] {
+        if (--*waiting == 0)
+            QTimer::singleShot(0, done);
+    };
+    connect(m_prompt, &PromptPanel::callFinished, this, oneDone, Qt::SingleShotConnection);
+    connect(m_log, &LogPanel::loaded, this, oneDone, Qt::SingleShotConnection);
+
     const QString sample = QDir(QFileInfo(m_workbench->session()->logPath()).absolutePath())
                                .filePath(u"sample_calls.jsonl"_s);
     QFile::remove(sample);
     QFile::copy(u":/opsbench/sample/llm_calls.jsonl"_s, sample);
     QFile::setPermissions(sample, QFile::ReadOwner | QFile::WriteOwner);
-    connect(m_log, &LogPanel::loaded, this, [done] { QTimer::singleShot(0, done); },
-            Qt::SingleShotConnection);
     m_log->openLog(sample);
+    m_prompt->send();
 }

@@ -5,6 +5,7 @@
 #include <functional>
 
 class LogPanel;
+class PromptPanel;
 class Workbench;
 
 // Creates the panels of the workbench window, in the order a learner meets them, and connects
@@ -24,5 +25,6 @@ private:
     void sessionReady();
 
     Workbench *m_workbench;
+    PromptPanel *m_prompt = nullptr;
     LogPanel *m_log = nullptr;
 };

@@ -393,6 +393,7 @@ void PromptPanel::updateRagControls()
 void PromptPanel::startIndexing()
 {
     m_retriever.reset();
+    m_indexPending = true;
     m_corpusStatus->setText(u"Indexing the corpus…"_s);
     const QString path = m_corpusPath;
     m_indexing.setFuture(QtConcurrent::run([path] {
@@ -407,6 +408,7 @@ void PromptPanel::startIndexing()
 void PromptPanel::takeIndex()
 {
     const Index index = m_indexing.result();
+    m_indexPending = false;
     m_retriever = index.retriever;
     if (!m_retriever) {
         m_corpusStatus->setText(u"Retrieval is unavailable: "_s + index.error);
@@ -495,7 +497,7 @@ void PromptPanel::send()
 
     setBusy(true);
     if (!m_retriever) {
-        if (m_indexing.isRunning()) {
+        if (m_indexPending) {
             m_afterIndexing = AfterIndexing::Send;
             m_callStatus->setText(u"Waiting for the corpus index…"_s);
             return;
@@ -696,7 +698,7 @@ void PromptPanel::runTestQueries()
         m_userId->text().trimmed().isEmpty() ? u"anonymous"_s : m_userId->text().trimmed();
 
     if (m_ragEnabled->isChecked() && !m_retriever) {
-        if (!m_indexing.isRunning()) {
+        if (!m_indexPending) {
             showError(u"Retrieval is on, but the corpus could not be indexed."_s,
                       u"Choose another folder, use the bundled corpus, or turn retrieval off."_s);
             return;

@@ -145,6 +145,9 @@ private:
     QString m_corpusPath;
     std::shared_ptr<const Retriever> m_retriever;
     QFutureWatcher<Index> m_indexing;
+    // From the start of indexing until its result is taken: the watcher alone cannot tell, as
+    // it reports "not running" before its finished() has been delivered.
+    bool m_indexPending = false;
     enum class AfterIndexing { Nothing, Send, Run };
     AfterIndexing m_afterIndexing = AfterIndexing::Nothing;
 
