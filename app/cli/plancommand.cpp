@@ -1,5 +1,6 @@
 #include "clicommand.h"
 #include "clicommands.h"
+#include "scenariooptions.h"
 
 #include "economics/capacityplan.h"
 
@@ -121,85 +122,28 @@ ExitStatus runPlan(const QStringList &arguments)
     parser.setApplicationDescription(
         u"Sizes a deployment: traffic at peak, tokens per minute, cost before and after routing\n"
         "and caching, and the rate-limit tier that carries the peak."_s);
-    const QCommandLineOption requests(u"requests-per-day"_s, u"Default 10000."_s, u"n"_s,
-                                      u"10000"_s);
-    const QCommandLineOption peakRatio(u"peak-ratio"_s, u"Peak RPS / average RPS (default 10)."_s,
-                                       u"r"_s, u"10"_s);
-    const QCommandLineOption inputTokens(u"input-tokens"_s,
-                                         u"Input tokens per request, prefix included "
-                                         "(default 1500)."_s,
-                                         u"n"_s, u"1500"_s);
-    const QCommandLineOption outputTokens(
-        u"output-tokens"_s, u"Output tokens per request (default 300)."_s, u"n"_s, u"300"_s);
-    const QCommandLineOption model(u"model"_s, u"The model (default claude-sonnet-4-6)."_s, u"id"_s,
-                                   u"claude-sonnet-4-6"_s);
-    const QCommandLineOption routeShare(
-        u"route-share"_s, u"Share of requests routed to the cheap model, 0 to 1."_s, u"share"_s);
-    const QCommandLineOption routeModel(u"route-model"_s,
-                                        u"The cheap model (default claude-haiku-4-5)."_s, u"id"_s,
-                                        u"claude-haiku-4-5"_s);
-    const QCommandLineOption prefixTokens(
-        u"cached-prefix-tokens"_s, u"Tokens of each prompt served from the cache."_s, u"n"_s);
-    const QCommandLineOption hitRate(u"cache-hit-rate"_s,
-                                     u"Share of requests that read the prefix, 0 to 1 "
-                                     "(default 0.8 when a prefix is given)."_s,
-                                     u"r"_s, u"0.8"_s);
-    const QCommandLineOption daysPerMonth(u"days-per-month"_s, u"Default 30."_s, u"n"_s, u"30"_s);
-    const QCommandLineOption limits(u"limits"_s,
-                                    u"A JSON rate-limit table to use instead of "
-                                    "the built-in one."_s,
-                                    u"file"_s);
     const QCommandLineOption json(u"json"_s, u"Print one JSON object."_s);
-    parser.addOptions({requests, peakRatio, inputTokens, outputTokens, model, routeShare,
-                       routeModel, prefixTokens, hitRate, daysPerMonth, limits, json,
-                       Cli::pricesOption()});
+    parser.addOptions(Cli::scenarioOptions());
+    parser.addOptions({json, Cli::pricesOption()});
     if (const std::optional<ExitStatus> early = Cli::parse(parser, arguments))
         return *early;
     if (!parser.positionalArguments().isEmpty())
         return Cli::fail(ExitStatus::BadUsage, u"plan takes no arguments, only options"_s);
 
-    CapacityScenario scenario;
-    scenario.modelId = parser.value(model);
-    const auto requestsValue = Cli::readNumber(parser, u"requests-per-day"_s, 0, 1e12);
-    const auto peakValue = Cli::readNumber(parser, u"peak-ratio"_s, 1, 1e6);
-    const auto inputValue = Cli::readInteger(parser, u"input-tokens"_s, 0, 100'000'000);
-    const auto outputValue = Cli::readInteger(parser, u"output-tokens"_s, 0, 100'000'000);
-    const auto daysValue = Cli::readNumber(parser, u"days-per-month"_s, 1, 31);
-    if (!requestsValue || !peakValue || !inputValue || !outputValue || !daysValue)
+    const std::optional<CapacityScenario> scenario = Cli::readScenario(parser);
+    if (!scenario)
         return ExitStatus::BadUsage;
-    scenario.requestsPerDay = *requestsValue;
-    scenario.peakRatio = *peakValue;
-    scenario.inputTokensPerRequest = *inputValue;
-    scenario.outputTokensPerRequest = *outputValue;
-    scenario.daysPerMonth = *daysValue;
-
-    if (parser.isSet(routeShare)) {
-        const auto share = Cli::readNumber(parser, u"route-share"_s, 0, 1);
-        if (!share)
-            return ExitStatus::BadUsage;
-        scenario.routing = RoutingShare{*share, parser.value(routeModel)};
-    }
-    if (parser.isSet(prefixTokens)) {
-        const auto tokens = Cli::readInteger(parser, u"cached-prefix-tokens"_s, 0, 100'000'000);
-        const auto rate = Cli::readNumber(parser, u"cache-hit-rate"_s, 0, 1);
-        if (!tokens || !rate)
-            return ExitStatus::BadUsage;
-        scenario.caching = PrefixCaching{*tokens, *rate};
-    }
-
     const std::optional<PriceBook> prices = Cli::loadPrices(parser);
-    if (!prices)
-        return ExitStatus::Failure;
-    const Expected<RateLimitTable> table = RateLimitTable::load(parser.value(limits));
+    const std::optional<RateLimitTable> table = prices ? Cli::loadLimits(parser) : std::nullopt;
     if (!table)
-        return Cli::fail(ExitStatus::Failure, table.error());
-    const Expected<CapacityPlan> plan = CapacityPlan::compute(scenario, *prices, *table);
+        return ExitStatus::Failure;
+    const Expected<CapacityPlan> plan = CapacityPlan::compute(*scenario, *prices, *table);
     if (!plan)
         return Cli::fail(ExitStatus::Failure, plan.error());
 
     if (parser.isSet(json))
-        Cli::printJson(toJson(scenario, *plan));
+        Cli::printJson(toJson(*scenario, *plan));
     else
-        printPlan(scenario, *plan);
+        printPlan(*scenario, *plan);
     return ExitStatus::Success;
 }
