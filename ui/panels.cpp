@@ -1,8 +1,10 @@
 #include "panels.h"
 
+#include "capacitypanel/capacitypanel.h"
 #include "logpanel/logpanel.h"
 #include "mainwindow.h"
 #include "promptpanel/promptpanel.h"
+#include "retrylab/retrylabpanel.h"
 #include "workbench.h"
 
 #include <QDir>
@@ -23,6 +25,10 @@ Panels::Panels(Workbench *workbench)
     window->addPanel(m_prompt, u"prompt"_s, u"Prompt"_s);
     m_log = new LogPanel(workbench->session()->prices());
     window->addPanel(m_log, u"log"_s, u"Log"_s);
+    m_capacity = new CapacityPanel(workbench->session());
+    window->addPanel(m_capacity, u"capacity"_s, u"Capacity"_s);
+    m_retryLab = new RetryLabPanel(workbench->session());
+    window->addPanel(m_retryLab, u"retry-lab"_s, u"Retry lab"_s);
 
     // The log panel's Open, recent files and exports go first in the File menu.
     QMenu *file = window->menu(MainWindow::Menu::File);
@@ -50,15 +56,17 @@ void Panels::sessionReady()
 
 void Panels::prepareScreenshots(std::function<void()> done)
 {
-    // Two things to wait for: a call from the Prompt panel (so it shows an answer and its call
-    // card) and the sample log indexed by the Log panel.
-    auto waiting = std::make_shared<int>(2);
+    // Three things to wait for: a call from the Prompt panel (so it shows an answer and its call
+    // card), the sample log indexed by the Log panel, and a Retry lab run through two rate
+    // limits per call.
+    auto waiting = std::make_shared<int>(3);
     auto oneDone = [waiting, done] {
         if (--*waiting == 0)
             QTimer::singleShot(0, done);
     };
     connect(m_prompt, &PromptPanel::callFinished, this, oneDone, Qt::SingleShotConnection);
     connect(m_log, &LogPanel::loaded, this, oneDone, Qt::SingleShotConnection);
+    connect(m_retryLab, &RetryLabPanel::runFinished, this, oneDone, Qt::SingleShotConnection);
 
     const QString sample = QDir(QFileInfo(m_workbench->session()->logPath()).absolutePath())
                                .filePath(u"sample_calls.jsonl"_s);
@@ -66,5 +74,14 @@ void Panels::prepareScreenshots(std::function<void()> done)
     QFile::copy(u":/opsbench/sample/llm_calls.jsonl"_s, sample);
     QFile::setPermissions(sample, QFile::ReadOwner | QFile::WriteOwner);
     m_log->openLog(sample);
+    // The Retry lab's faults would hit the prompt's call too, so it runs after it.
+    connect(
+        m_prompt, &PromptPanel::callFinished, this,
+        [this] {
+            m_retryLab->setPolicy(5, 200, 4000);
+            m_retryLab->setFaults(2, false, 0);
+            m_retryLab->runCalls();
+        },
+        Qt::SingleShotConnection);
     m_prompt->send();
 }

@@ -4,7 +4,9 @@
 
 #include <functional>
 
+class CapacityPanel;
 class LogPanel;
+class RetryLabPanel;
 class PromptPanel;
 class Workbench;
 
@@ -27,4 +29,6 @@ private:
     Workbench *m_workbench;
     PromptPanel *m_prompt = nullptr;
     LogPanel *m_log = nullptr;
+    CapacityPanel *m_capacity = nullptr;
+    RetryLabPanel *m_retryLab = nullptr;
 };
