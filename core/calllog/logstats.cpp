@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <type_traits>
 
 namespace {
 
@@ -41,7 +42,16 @@ void LogStats::Cell::merge(const Cell &other)
     addTokens(tokens, other.tokens);
     errors += other.errors;
     latencySumMs.add(other.latencySumMs);
-    latenciesMs.insert(latenciesMs.end(), other.latenciesMs.begin(), other.latenciesMs.end());
+    latenciesMs.append(other.latenciesMs);
+}
+
+void LogStats::Cell::merge(Cell &&other)
+{
+    costUsd.add(other.costUsd);
+    addTokens(tokens, other.tokens);
+    errors += other.errors;
+    latencySumMs.add(other.latencySumMs);
+    latenciesMs.append(std::move(other.latenciesMs));
 }
 
 std::size_t LogStats::CellKeyHash::operator()(CellKeyView key) const
@@ -61,7 +71,7 @@ void LogStats::add(const LogLine &line)
         if (line.isError())
             ++cell.errors;
         cell.latencySumMs.add(line.latencyMs);
-        cell.latenciesMs.push_back(line.latencyMs);
+        cell.latenciesMs.append(line.latencyMs);
         break;
     }
     case LogLine::Kind::Blank:
@@ -82,14 +92,33 @@ void LogStats::merge(const LogStats &later)
 {
     if (&later == this) {
         const LogStats copy = later;
-        merge(copy);
+        mergeFrom(copy);
         return;
     }
+    mergeFrom(later);
+}
 
+void LogStats::merge(LogStats &&later)
+{
+    if (&later == this) {
+        merge(std::as_const(later));
+        return;
+    }
+    mergeFrom(std::move(later));
+}
+
+// Both merges in one: `Stats` is const LogStats & or LogStats, whose cells are then moved.
+template<typename Stats>
+void LogStats::mergeFrom(Stats &&later)
+{
     const qint64 shift = lineCount();
 
-    for (const Cell &theirs : later.m_cells) {
-        cellFor(theirs.model.toStdString(), theirs.feature.toStdString()).merge(theirs);
+    for (auto &theirs : later.m_cells) {
+        Cell &ours = cellFor(theirs.model.toStdString(), theirs.feature.toStdString());
+        if constexpr (std::is_const_v<std::remove_reference_t<Stats>>)
+            ours.merge(theirs);
+        else
+            ours.merge(std::move(theirs));
     }
 
     m_malformedCount += later.m_malformedCount;
@@ -127,21 +156,29 @@ qint64 LogStats::records() const
 {
     qint64 count = 0;
     for (const Cell &cell : m_cells)
-        count += qint64(cell.latenciesMs.size());
+        count += cell.latenciesMs.size();
     return count;
 }
 
 LogStats::Cell &LogStats::cellFor(std::string_view model, std::string_view feature)
 {
+    if (!m_cells.empty() && m_lastKey.first == model && m_lastKey.second == feature)
+        return m_cells[m_lastCell];
+
     const auto found = m_cellIndex.find(CellKeyView(model, feature));
-    if (found != m_cellIndex.end())
-        return m_cells[found->second];
+    if (found != m_cellIndex.end()) {
+        m_lastCell = found->second;
+        m_lastKey = found->first;
+        return m_cells[m_lastCell];
+    }
 
     Cell cell;
     cell.model = QString::fromUtf8(model);
     cell.feature = QString::fromUtf8(feature);
     m_cells.push_back(std::move(cell));
     m_cellIndex.emplace(CellKey(model, feature), m_cells.size() - 1);
+    m_lastCell = m_cells.size() - 1;
+    m_lastKey = CellKey(model, feature);
     return m_cells.back();
 }
 
@@ -165,12 +202,16 @@ GroupStats LogStats::summarize(const QString &name, const std::vector<const Cell
     CompensatedSum cost;
     CompensatedSum latencySum;
     std::vector<double> latencies;
+    qsizetype records = 0;
+    for (const Cell *cell : cells)
+        records += cell->latenciesMs.size();
+    latencies.reserve(std::size_t(records));
     for (const Cell *cell : cells) {
         cost.add(cell->costUsd);
         addTokens(stats.tokens, cell->tokens);
         stats.errors += cell->errors;
         latencySum.add(cell->latencySumMs);
-        latencies.insert(latencies.end(), cell->latenciesMs.begin(), cell->latenciesMs.end());
+        cell->latenciesMs.copyTo(latencies);
     }
     stats.records = qint64(latencies.size());
     stats.costUsd = cost.value();
