@@ -34,13 +34,20 @@ public:
 
     void append(const LatencyList &later)
     {
-        for (const std::vector<double> &chunk : later.m_chunks) {
-            for (const double latencyMs : chunk)
-                append(latencyMs);
-        }
+        later.forEach([this](double latencyMs) { append(latencyMs); });
     }
 
     qsizetype size() const { return m_size; }
+
+    // Calls `visit` with every value, in order.
+    template<typename Visit>
+    void forEach(Visit &&visit) const
+    {
+        for (const std::vector<double> &chunk : m_chunks) {
+            for (const double latencyMs : chunk)
+                visit(latencyMs);
+        }
+    }
 
     // Adds every value to `out`, in order.
     void copyTo(std::vector<double> &out) const

@@ -123,10 +123,8 @@ private:
 
     std::vector<Cell> m_cells;
     std::unordered_map<CellKey, std::size_t, CellKeyHash, CellKeyEqual> m_cellIndex;
-    // The cell of the previous call and its key: a log often logs one pair many times in a
-    // row, and comparing two short strings is cheaper than hashing them.
-    std::size_t m_lastCell = 0;
-    CellKey m_lastKey;
+    std::vector<CellKey> m_cellKeys; // the key of each of m_cells
+    std::size_t m_lastCell = 0;      // the cell of the previous call, tried first
     qint64 m_malformedCount = 0;
     QList<MalformedLine> m_malformedLines;
     qint64 m_blankLines = 0;

@@ -193,8 +193,7 @@ void tst_LogSummarizer::largeLogOnSeveralThreads()
     const QString path = writeLogFile(m_dir, bytes);
     QVERIFY(QFileInfo(path).size() > 4 * LogSummarizer::minBytesPerThread);
 
-    const Expected<LogStats> stats =
-        LogSummarizer::summarize(path, PriceBook::builtIn(), threads);
+    const Expected<LogStats> stats = LogSummarizer::summarize(path, PriceBook::builtIn(), threads);
     QVERIFY(stats.hasValue());
     const Expected<LogStats> whole = CallLogReader::summarize(path, PriceBook::builtIn());
     QVERIFY(whole.hasValue());
