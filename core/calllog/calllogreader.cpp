@@ -310,7 +310,6 @@ class CallLogReader::Scanner
 public:
     explicit Scanner(const PriceBook &prices)
         : m_prices(prices)
-        , m_buffer(blockSize + simdjson::SIMDJSON_PADDING)
     {}
 
     // Reads bytes [begin, end) of the file, or to its end, and hands every line to `visit`.
@@ -331,7 +330,9 @@ private:
                        std::equal_to<>>
         m_priceCache;
     json::parser m_json;
-    std::vector<char> m_buffer; // blockSize to fill, then the padding simdjson reads past
+    // At most blockSize to fill (more only for a longer line), then the padding simdjson reads
+    // past; sized by the first read that needs it.
+    std::vector<char> m_buffer;
 };
 
 void CallLogReader::Scanner::parse(const char *text, std::size_t length, std::size_t capacity,
@@ -464,6 +465,10 @@ Expected<void> CallLogReader::Scanner::scan(const QString &path, qint64 begin,
     std::size_t filled = 0;      // bytes of m_buffer holding file content
     qint64 unread = *stop - begin;
     bool atFileStart = begin == 0;
+    // A range smaller than a block is read whole into a buffer of its size.
+    const auto wanted = std::size_t(std::clamp<qint64>(unread, 1, blockSize));
+    if (m_buffer.size() < wanted + simdjson::SIMDJSON_PADDING)
+        m_buffer.resize(wanted + simdjson::SIMDJSON_PADDING);
     while (unread > 0) {
         // A line longer than the buffer: make room for the rest of it.
         if (filled + simdjson::SIMDJSON_PADDING == m_buffer.size())

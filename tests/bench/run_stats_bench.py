@@ -146,12 +146,13 @@ def from_lnav(out):
     return dict(zip(header, values))
 
 
-def timed(argv, env=None):
+def timed(argv, env=None, keep_output=True):
     """Runs argv under /usr/bin/time -v; returns (seconds, peak RSS in KiB, stdout)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         start = time.perf_counter()
         run = subprocess.run(["/usr/bin/time", "-v", "-o", report.name] + argv, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE if keep_output else subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
         seconds = time.perf_counter() - start
         if run.returncode != 0:
             sys.exit("%s failed (%d): %s" % (argv[0], run.returncode, run.stderr[-2000:]))
@@ -205,7 +206,7 @@ def main():
         if not shutil.which(argv[0]):
             notes.append("%s skipped: `%s` is not installed." % (name, argv[0]))
             continue
-        runs = [timed(argv, env) for _ in range(args.runs)]
+        runs = [timed(argv, env, parse is not None) for _ in range(args.runs)]
         seconds = statistics.median(r[0] for r in runs)
         rss = max(r[1] for r in runs)
         text = figures_text(parse(runs[0][2])) if parse else None
