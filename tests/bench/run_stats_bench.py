@@ -67,25 +67,25 @@ print(json.dumps({"valid": valid, "malformed": malformed, "cost": math.fsum(cost
                   "hit": cache_read / prompt}))
 '''
 
+# Collected into one array first: growing an accumulator inside reduce copies it on every
+# line in jq 1.6, which never finishes on a million lines.
 JQ_PROGRAM = r'''
 def isCount: type == "number" and . == floor;
-reduce (inputs | select(test("\\S")) | (try fromjson catch null)
-        | if type == "object" and (.model | type) == "string"
-             and (.input_tokens | isCount) and (.output_tokens | isCount)
-             and ((.cache_read_input_tokens // 0) | isCount)
-             and ((.cache_creation_input_tokens // 0) | isCount)
-             and (.latency_ms | type) == "number" and (.cost_usd | type) == "number"
-          then . else null end) as $r
-    ({valid: 0, malformed: 0, cost: 0, latencies: [], read: 0, prompt: 0};
-     if $r == null then .malformed += 1
-     else .valid += 1 | .cost += $r.cost_usd | .latencies += [$r.latency_ms]
-          | .read += ($r.cache_read_input_tokens // 0)
-          | .prompt += $r.input_tokens + ($r.cache_read_input_tokens // 0)
-                       + ($r.cache_creation_input_tokens // 0)
-     end)
-| (.latencies | sort) as $sorted
-| {valid, malformed, cost, mean: (($sorted | add) / .valid),
-   p99: $sorted[((.valid * 99 / 100) | ceil) - 1], hit: (.read / .prompt)}
+[inputs | select(test("\\S")) | (try fromjson catch null)
+ | if type == "object" and (.model | type) == "string"
+      and (.input_tokens | isCount) and (.output_tokens | isCount)
+      and ((.cache_read_input_tokens // 0) | isCount)
+      and ((.cache_creation_input_tokens // 0) | isCount)
+      and (.latency_ms | type) == "number" and (.cost_usd | type) == "number"
+   then [.cost_usd, .latency_ms, (.cache_read_input_tokens // 0),
+         .input_tokens + (.cache_read_input_tokens // 0) + (.cache_creation_input_tokens // 0)]
+   else null end]
+| map(select(. != null)) as $calls
+| ($calls | length) as $valid
+| ($calls | map(.[1]) | sort) as $sorted
+| {valid: $valid, malformed: (length - $valid), cost: ($calls | map(.[0]) | add),
+   mean: (($sorted | add) / $valid), p99: $sorted[(($valid * 99 / 100) | ceil) - 1],
+   hit: (($calls | map(.[2]) | add) / ($calls | map(.[3]) | add))}
 '''
 
 LNAV_FORMAT = {
