@@ -95,8 +95,8 @@ Expected<LogStats> LogSummarizer::summarizeRanges(const QString &path, const Pri
             return Failure{part->error()};
         total.merge(std::move(part->value()));
     }
-    qCDebug(lcLog) << "summarized" << path << "in" << ranges.size() << "parts in"
-                   << timer.elapsed() << "ms";
+    qCDebug(lcLog) << "summarized" << path << "in" << ranges.size() << "parts in" << timer.elapsed()
+                   << "ms";
     return total;
 }
 
