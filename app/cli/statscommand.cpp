@@ -1,10 +1,11 @@
 #include "clicommand.h"
 #include "clicommands.h"
 
-#include "calllog/calllogreader.h"
+#include "calllog/logsummarizer.h"
 
 #include <QJsonArray>
 #include <QLocale>
+#include <QThread>
 
 #include <cmath>
 
@@ -143,17 +144,25 @@ ExitStatus runStats(const QStringList &arguments)
         "rate, overall, per model and per feature. Malformed lines are counted and skipped."_s);
     parser.addPositionalArgument(u"file"_s, u"The call log (llm_calls.jsonl)."_s);
     const QCommandLineOption json(u"json"_s, u"Print one JSON object."_s);
-    parser.addOptions({json, Cli::pricesOption()});
+    const QCommandLineOption threads(
+        u"threads"_s, u"Read the log on N threads (default: one per core)."_s, u"n"_s);
+    parser.addOptions({json, threads, Cli::pricesOption()});
     if (const std::optional<ExitStatus> early = Cli::parse(parser, arguments))
         return *early;
     if (parser.positionalArguments().size() != 1)
         return Cli::fail(ExitStatus::BadUsage, u"stats: give exactly one log file"_s);
 
+    std::optional<qint64> threadCount = QThread::idealThreadCount();
+    if (parser.isSet(threads))
+        threadCount = Cli::readInteger(parser, threads.names().constFirst(), 1, 256);
+    if (!threadCount)
+        return ExitStatus::BadUsage;
+
     const std::optional<PriceBook> prices = Cli::loadPrices(parser);
     if (!prices)
         return ExitStatus::Failure;
     const QString path = parser.positionalArguments().constFirst();
-    const Expected<LogStats> stats = CallLogReader::summarize(path, *prices);
+    const Expected<LogStats> stats = LogSummarizer::summarize(path, *prices, int(*threadCount));
     if (!stats)
         return Cli::fail(ExitStatus::Failure, stats.error());
 

@@ -9,6 +9,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -76,20 +77,69 @@ constexpr KnownKey knownKeys[] = {
     {"cache_creation_1h_input_tokens", Key::CacheCreation1hInputTokens, ValueType::Count},
 };
 
-// Compares the key as written, without unescaping it: a writer has no reason to escape
-// plain ASCII names, and unescaping every key would cost more than the whole comparison.
+// A known key as 8-byte words, closing quote included, for comparing a key as written without
+// unescaping it: a writer has no reason to escape plain ASCII names, and unescaping every key
+// would cost more than the whole comparison. The words are loaded as the text is, so byte
+// order does not matter.
+struct KeyPattern
+{
+    std::uint64_t words[4] = {};
+    std::uint64_t lastMask = 0; // the bytes of the last word that belong to the key
+    std::size_t wordCount = 0;
+};
+
+std::uint64_t loadWord(const char *bytes)
+{
+    std::uint64_t word;
+    std::memcpy(&word, bytes, sizeof word);
+    return word;
+}
+
+std::array<KeyPattern, std::size(knownKeys)> makeKeyPatterns()
+{
+    std::array<KeyPattern, std::size(knownKeys)> patterns;
+    for (std::size_t i = 0; i < std::size(knownKeys); ++i) {
+        char text[sizeof KeyPattern::words] = {};
+        char mask[sizeof KeyPattern::words] = {};
+        const std::string_view name = knownKeys[i].name;
+        Q_ASSERT(name.size() < sizeof text);
+        std::memcpy(text, name.data(), name.size());
+        text[name.size()] = '"';
+        std::memset(mask, 0xff, name.size() + 1);
+        KeyPattern &pattern = patterns[i];
+        pattern.wordCount = (name.size() + 1 + 7) / 8;
+        for (std::size_t word = 0; word < pattern.wordCount; ++word)
+            pattern.words[word] = loadWord(text + 8 * word);
+        pattern.lastMask = loadWord(mask + 8 * (pattern.wordCount - 1));
+    }
+    return patterns;
+}
+
+const std::array<KeyPattern, std::size(knownKeys)> keyPatterns = makeKeyPatterns();
+
+// `raw` is the key's text after its opening quote; at least 32 bytes from it on are readable,
+// since the key lies inside a line followed by SIMDJSON_PADDING bytes.
+bool keyMatches(const char *raw, const KeyPattern &pattern)
+{
+    const std::size_t last = pattern.wordCount - 1;
+    for (std::size_t word = 0; word < last; ++word) {
+        if (loadWord(raw + 8 * word) != pattern.words[word])
+            return false;
+    }
+    return (loadWord(raw + 8 * last) & pattern.lastMask) == pattern.words[last];
+}
+
 // The search starts at `next`, the entry after the previous match, and wraps around: keys
 // logged in the usual order then match at the first try.
 Key classify(json::raw_json_string key, std::size_t &next)
 {
     constexpr std::size_t count = std::size(knownKeys);
-    const char first = *key.raw();
+    const char *raw = key.raw();
     for (std::size_t tried = 0; tried < count; ++tried) {
-        const std::size_t i = (next + tried) % count;
-        const KnownKey &known = knownKeys[i];
-        if (known.name.front() == first && key.unsafe_is_equal(known.name)) {
+        const std::size_t i = next + tried < count ? next + tried : next + tried - count;
+        if (keyMatches(raw, keyPatterns[i])) {
             next = i + 1;
-            return known.key;
+            return knownKeys[i].key;
         }
     }
     return Key::Unknown;
@@ -261,7 +311,6 @@ class CallLogReader::Scanner
 public:
     explicit Scanner(const PriceBook &prices)
         : m_prices(prices)
-        , m_buffer(blockSize + simdjson::SIMDJSON_PADDING)
     {}
 
     // Reads bytes [begin, end) of the file, or to its end, and hands every line to `visit`.
@@ -294,8 +343,10 @@ private:
                        std::equal_to<>>
         m_priceCache;
     json::parser m_json;
-    LogLine m_line;             // reused, so that its problem string keeps its capacity
-    std::vector<char> m_buffer; // blockSize to fill, then the padding simdjson reads past
+    LogLine m_line; // reused, so that its problem string keeps its capacity
+    // At most blockSize to fill (more only for a longer line), then the padding simdjson reads
+    // past; sized by the first read that needs it.
+    std::vector<char> m_buffer;
 };
 
 void CallLogReader::Scanner::parse(const char *text, std::size_t length, std::size_t capacity,
@@ -483,6 +534,10 @@ Expected<void> CallLogReader::Scanner::scan(const QString &path, qint64 begin,
     std::size_t filled = 0;      // bytes of m_buffer holding file content
     qint64 unread = *stop - begin;
     bool atFileStart = begin == 0;
+    // A range smaller than a block is read whole into a buffer of its size.
+    const auto wanted = std::size_t(std::clamp<qint64>(unread, 1, blockSize));
+    if (m_buffer.size() < wanted + simdjson::SIMDJSON_PADDING)
+        m_buffer.resize(wanted + simdjson::SIMDJSON_PADDING);
     while (unread > 0) {
         // A line longer than the buffer: make room for the rest of it.
         if (filled + simdjson::SIMDJSON_PADDING == m_buffer.size())

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "calllog/compensatedsum.h"
+#include "calllog/latencylist.h"
 #include "pricing/tokenusage.h"
 
 #include <QList>
@@ -60,6 +61,8 @@ public:
     // `later` count from the first line of its part and are shifted to follow this part's
     // lines; its incomplete tail, if any, becomes the tail of the whole.
     void merge(const LogStats &later);
+    // The same, taking over the latencies of `later` instead of copying them.
+    void merge(LogStats &&later);
 
     // The percentiles below sort a copy of the group's latencies: each call costs time in
     // proportion to the records, so callers keep the result rather than ask again.
@@ -91,9 +94,10 @@ private:
         TokenUsage tokens;
         qint64 errors = 0;
         CompensatedSum latencySumMs;
-        std::vector<double> latenciesMs; // one per call, in file order
+        LatencyList latenciesMs; // one per call, in file order
 
         void merge(const Cell &other);
+        void merge(Cell &&other);
     };
 
     // A cell's name pair as UTF-8, looked up without building strings for every line.
@@ -112,11 +116,15 @@ private:
     };
 
     Cell &cellFor(std::string_view model, std::string_view feature);
+    template<typename Stats>
+    void mergeFrom(Stats &&later);
     QList<GroupStats> groupBy(QString Cell::*name) const;
     static GroupStats summarize(const QString &name, const std::vector<const Cell *> &cells);
 
     std::vector<Cell> m_cells;
     std::unordered_map<CellKey, std::size_t, CellKeyHash, CellKeyEqual> m_cellIndex;
+    std::vector<CellKey> m_cellKeys; // the key of each of m_cells
+    std::size_t m_lastCell = 0;      // the cell of the previous call, tried first
     qint64 m_malformedCount = 0;
     QList<MalformedLine> m_malformedLines;
     qint64 m_blankLines = 0;

@@ -361,6 +361,8 @@ void tst_Cli::failuresExitWithOneLine_data()
         << QStringList{u"run"_s, u"--queries"_s, u"/nonexistent/q.txt"_s} << 1
         << u"/nonexistent/q.txt: cannot read"_s;
     QTest::newRow("stats without a file") << QStringList{u"stats"_s} << 2 << u"one log file"_s;
+    QTest::newRow("no threads") << QStringList{u"stats"_s, u"--threads"_s, u"0"_s, u"/tmp"_s}
+                                << 2 << u"--threads: \"0\" is not a whole number"_s;
     QTest::newRow("bad number") << QStringList{u"cache-calc"_s, u"--ttl-s"_s, u"soon"_s} << 2
                                 << u"--ttl-s: \"soon\" is not a number"_s;
     QTest::newRow("bad arrivals") << QStringList{u"cache-calc"_s, u"--arrivals"_s, u"bursty"_s}

@@ -2,8 +2,10 @@
 
 #include "calllog/logstats.h"
 
+#include <QFile>
 #include <QString>
 #include <QStringList>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <optional>
@@ -26,6 +28,29 @@ struct GroupExpectation
     } latencyMs;
     double hitRate = 0;
 };
+
+// Writes `bytes` to a new file in `dir` and returns its path, or an empty path if it could
+// not be written.
+inline QString writeLogFile(const QTemporaryDir &dir, const QByteArray &bytes)
+{
+    static int count = 0;
+    const QString path = dir.filePath(u"log%1.jsonl"_s.arg(++count));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
+        return QString();
+    return path;
+}
+
+// The columns "path" and "reason" and a row for each kind of path that is no readable log.
+inline void addUnreadablePathRows(const QTemporaryDir &dir)
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("reason");
+
+    QTest::newRow("missing file") << dir.filePath(u"nowhere/llm_calls.jsonl"_s)
+                                  << u"no such file"_s;
+    QTest::newRow("a directory") << dir.path() << u"is a directory"_s;
+}
 
 // "overall", "model <id>" or "feature <name>".
 inline std::optional<GroupStats> findGroup(const LogStats &stats, const QString &group)

@@ -61,18 +61,7 @@ private Q_SLOTS:
 
 private:
     QTemporaryDir m_dir;
-    QString writeLog(const QByteArray &bytes);
 };
-
-QString tst_CallLogReader::writeLog(const QByteArray &bytes)
-{
-    static int count = 0;
-    const QString path = m_dir.filePath(u"log%1.jsonl"_s.arg(++count));
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
-        return QString();
-    return path;
-}
 
 void tst_CallLogReader::summarizesEachGroup_data()
 {
@@ -297,7 +286,7 @@ void tst_CallLogReader::classifiesSingleLines()
     QFETCH(QByteArray, text);
     QFETCH(QString, problem);
 
-    const QString path = writeLog(text + '\n');
+    const QString path = writeLogFile(m_dir, text + '\n');
     const Expected<LogStats> stats = CallLogReader::summarize(path, PriceBook::builtIn());
 
     QVERIFY(stats.hasValue());
@@ -314,7 +303,7 @@ void tst_CallLogReader::everyCutOfACallIsMalformed()
     QByteArray log;
     for (qsizetype cut = 1; cut < haikuCall.size(); ++cut)
         log += haikuCall.left(cut) + '\n';
-    const QString path = writeLog(log);
+    const QString path = writeLogFile(m_dir, log);
 
     const Expected<LogStats> stats = CallLogReader::summarize(path, PriceBook::builtIn());
 
@@ -365,7 +354,7 @@ void tst_CallLogReader::readsALineLongerThanABlock()
     QByteArray longCall = haikuCall;
     longCall.chop(1);
     longCall += R"(, "transcript": ")" + huge + "\"}";
-    const QString path = writeLog(haikuCall + '\n' + longCall + '\n' + haikuCall + '\n');
+    const QString path = writeLogFile(m_dir, haikuCall + '\n' + longCall + '\n' + haikuCall + '\n');
 
     const Expected<LogStats> stats = CallLogReader::summarize(path, PriceBook::builtIn());
 
@@ -377,12 +366,7 @@ void tst_CallLogReader::readsALineLongerThanABlock()
 
 void tst_CallLogReader::unreadableInputsNameThePath_data()
 {
-    QTest::addColumn<QString>("path");
-    QTest::addColumn<QString>("reason");
-
-    QTest::newRow("missing file") << m_dir.filePath(u"nowhere/llm_calls.jsonl"_s)
-                                  << u"no such file"_s;
-    QTest::newRow("a directory") << m_dir.path() << u"is a directory"_s;
+    addUnreadablePathRows(m_dir);
 }
 
 void tst_CallLogReader::unreadableInputsNameThePath()

@@ -79,6 +79,7 @@ private Q_SLOTS:
     void percentilesByNearestRank_data();
     void percentilesByNearestRank();
     void emptyStatsAreZero();
+    void manyGroupsKeepTheirOwnCalls();
     void cacheHitRate_data();
     void cacheHitRate();
     void groupsOfASmallLog_data();
@@ -120,6 +121,11 @@ void tst_LogStats::percentilesByNearestRank_data()
     QTest::newRow("twenty calls") << twenty << 10.0 << 19.0 << 20.0 << 10.5;
     // n=3, all equal: every percentile is that value.
     QTest::newRow("all equal") << QList<double>{42, 42, 42} << 42.0 << 42.0 << 42.0 << 42.0;
+    // Whole values below zero: sorted -6, 0, 3; ranks 2, 3, 3; mean -3 / 3.
+    QTest::newRow("below zero") << QList<double>{3, -6, 0} << 0.0 << 3.0 << 3.0 << -1.0;
+    // Values far apart for their count: sorted 1, 100000; ranks 1, 2, 2.
+    QTest::newRow("far apart")
+        << QList<double>{100000, 1} << 1.0 << 100000.0 << 100000.0 << 50000.5;
     // Fractions survive: sorted 0.25, 1.5, 2.75; ranks 2, 3, 3.
     QTest::newRow("fractional milliseconds")
         << QList<double>{2.75, 0.25, 1.5} << 1.5 << 2.75 << 2.75 << 1.5;
@@ -143,6 +149,33 @@ void tst_LogStats::percentilesByNearestRank()
     QCOMPARE(all.p95LatencyMs, p95);
     QCOMPARE(all.p99LatencyMs, p99);
     QCOMPARE(all.meanLatencyMs(), mean);
+}
+
+void tst_LogStats::manyGroupsKeepTheirOwnCalls()
+{
+    // 20 features, more than LogStats compares one by one before it hashes: calls go round
+    // them three times, feature i taking 10*i, 10*i + 1 and 10*i + 2 ms (mean 10*i + 1).
+    static const QList<QByteArray> features = [] {
+        QList<QByteArray> names;
+        for (int i = 0; i < 20; ++i)
+            names.append("feature_" + QByteArray::number(i).rightJustified(2, '0'));
+        return names;
+    }();
+    LogStats stats;
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 20; ++i)
+            stats.add(call("claude-haiku-4-5", features[i].constData(), 10 * i + round));
+    }
+
+    const QList<GroupStats> byFeature = stats.byFeature();
+    QCOMPARE(byFeature.size(), 20);
+    for (int i = 0; i < 20; ++i) {
+        QCOMPARE(byFeature[i].name, QString::fromLatin1(features[i]));
+        QCOMPARE(byFeature[i].records, 3);
+        QCOMPARE(byFeature[i].meanLatencyMs(), 10.0 * i + 1);
+        QCOMPARE(byFeature[i].p99LatencyMs, 10.0 * i + 2);
+    }
+    QCOMPARE(stats.byModel().constFirst().records, 60);
 }
 
 void tst_LogStats::emptyStatsAreZero()
