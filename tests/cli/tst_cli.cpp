@@ -1,4 +1,5 @@
 #include "calllog/callrecord.h"
+#include "clirun.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -9,52 +10,6 @@
 #include <QTest>
 
 using namespace Qt::Literals::StringLiterals;
-
-namespace {
-
-struct CliRun
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-QJsonObject parseJson(const CliRun &run)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(run.out, &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject())
-        qWarning() << "not a JSON object:" << run.out << run.err;
-    return document.object();
-}
-
-// The environment of a newcomer with no key: the CLI must fall back to its simulator.
-QProcessEnvironment withoutAnthropicVariables()
-{
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.remove(u"ANTHROPIC_API_KEY"_s);
-    environment.remove(u"ANTHROPIC_BASE_URL"_s);
-    return environment;
-}
-
-CliRun runCli(const QStringList &arguments)
-{
-    QProcess process;
-    process.setProcessEnvironment(withoutAnthropicVariables());
-    process.start(QStringLiteral(OPSBENCH_CLI_PATH), arguments);
-    CliRun run;
-    if (!process.waitForFinished(60'000)) {
-        process.kill();
-        process.waitForFinished();
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
-}
-
-} // namespace
 
 class tst_Cli : public QObject
 {
