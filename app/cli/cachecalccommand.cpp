@@ -1,3 +1,4 @@
+#include "cachescenariooptions.h"
 #include "clicommand.h"
 #include "clicommands.h"
 
@@ -8,15 +9,6 @@
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
-
-// With no options the command answers the classic support-desk case: 1,000 calls a day, one
-// every 90 seconds, a 500-token prompt at $0.30 in and $0.03 read, a five-minute cache.
-constexpr double defaultCallsPerDay = 1000;
-constexpr qint64 defaultPromptTokens = 500;
-constexpr double defaultInputPrice = 0.30;
-constexpr double defaultReadPrice = 0.03;
-constexpr double defaultTtlSeconds = 300;
-constexpr double defaultIntervalSeconds = 90;
 
 QJsonValue optionalNumber(const std::optional<double> &value)
 {
@@ -59,104 +51,21 @@ ExitStatus runCacheCalc(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        u"What prompt caching costs and saves over a day, with the working shown.\n"
-        "With no options: 1000 calls a day, one every 90 s, a 500-token prompt, $0.30 input,\n"
-        "$0.03 cache read, a 300 s cache lifetime. Prices are USD per million tokens."_s);
-    const QCommandLineOption calls(u"calls-per-day"_s, u"Calls a day (default 1000)."_s, u"n"_s);
-    const QCommandLineOption tokens(u"prompt-tokens"_s,
-                                    u"Tokens of the cached prompt prefix (default 500)."_s, u"n"_s);
-    const QCommandLineOption model(
-        u"model"_s, u"Take the three prices from this model's price list entry."_s, u"id"_s);
-    const QCommandLineOption inputPrice(u"input-price"_s, u"Input price (default 0.30)."_s,
-                                        u"usd"_s);
-    const QCommandLineOption readPrice(u"cache-read-price"_s, u"Cache read price (default 0.03)."_s,
-                                       u"usd"_s);
-    const QCommandLineOption writePrice(u"cache-write-price"_s,
-                                        u"Cache write price (default 1.25 x input)."_s, u"usd"_s);
-    const QCommandLineOption ttl(u"ttl-s"_s, u"Cache lifetime in seconds (default 300)."_s, u"s"_s);
-    const QCommandLineOption interval(
-        u"interval-s"_s,
-        u"Seconds between calls for uniform arrivals (default 90 with the default volume, "
-        "else 86400 / calls)."_s,
-        u"s"_s);
-    const QCommandLineOption arrivals(u"arrivals"_s,
-                                      u"uniform (evenly spaced) or poisson (random)."_s,
-                                      u"pattern"_s, u"uniform"_s);
+        u"What prompt caching costs and saves over a day, with the working shown.\n"_s
+        + CacheScenarioOptions::defaultsDescription());
+    const CacheScenarioOptions scenarioOptions;
     const QCommandLineOption json(u"json"_s, u"Print one JSON object."_s);
-    parser.addOptions({calls, tokens, model, inputPrice, readPrice, writePrice, ttl, interval,
-                       arrivals, json, Cli::pricesOption()});
+    scenarioOptions.addTo(parser);
+    parser.addOption(json);
     if (const std::optional<ExitStatus> early = Cli::parse(parser, arguments))
         return *early;
     if (!parser.positionalArguments().isEmpty())
         return Cli::fail(ExitStatus::BadUsage, u"cache-calc takes no arguments, only options"_s);
 
-    CacheScenario scenario;
-    scenario.callsPerDay = defaultCallsPerDay;
-    scenario.cachedPromptTokens = defaultPromptTokens;
-    scenario.inputPrice = defaultInputPrice;
-    scenario.cacheReadPrice = defaultReadPrice;
-    scenario.ttlSeconds = defaultTtlSeconds;
-
-    if (parser.isSet(model)) {
-        const std::optional<PriceBook> prices = Cli::loadPrices(parser);
-        if (!prices)
-            return ExitStatus::Failure;
-        const Expected<ModelPrice> price = prices->lookup(parser.value(model));
-        if (!price)
-            return Cli::fail(ExitStatus::Failure, u"--model: "_s + price.error());
-        scenario.inputPrice = price->input;
-        scenario.cacheReadPrice = price->cacheRead;
-        scenario.cacheWritePrice = price->cacheWrite5m;
-    }
-
-    struct NumberOption
-    {
-        const QCommandLineOption &option;
-        double *target;
-    };
-    std::optional<double> write;
-    double callsPerDay = scenario.callsPerDay;
-    double promptTokens = double(scenario.cachedPromptTokens);
-    double intervalSeconds = 0;
-    double writeValue = 0;
-    const NumberOption numbers[] = {
-        {calls, &callsPerDay},
-        {tokens, &promptTokens},
-        {inputPrice, &scenario.inputPrice},
-        {readPrice, &scenario.cacheReadPrice},
-        {writePrice, &writeValue},
-        {ttl, &scenario.ttlSeconds},
-        {interval, &intervalSeconds},
-    };
-    for (const NumberOption &number : numbers) {
-        if (!parser.isSet(number.option))
-            continue;
-        const QString name = number.option.names().constFirst();
-        const std::optional<double> value = Cli::readNumber(parser, name, 0, 1e12);
-        if (!value)
-            return ExitStatus::BadUsage;
-        *number.target = *value;
-    }
-    scenario.callsPerDay = callsPerDay;
-    scenario.cachedPromptTokens = qint64(promptTokens);
-    if (parser.isSet(writePrice))
-        scenario.cacheWritePrice = writeValue;
-    if (parser.isSet(interval))
-        scenario.intervalSeconds = intervalSeconds;
-    else if (!parser.isSet(calls))
-        scenario.intervalSeconds = defaultIntervalSeconds;
-
-    const QString pattern = parser.value(arrivals);
-    if (pattern == "uniform"_L1) {
-        scenario.arrivals = ArrivalPattern::Uniform;
-    } else if (pattern == "poisson"_L1) {
-        scenario.arrivals = ArrivalPattern::Poisson;
-        if (!parser.isSet(interval))
-            scenario.intervalSeconds.reset();
-    } else {
-        return Cli::fail(ExitStatus::BadUsage,
-                         u"--arrivals: \"%1\" is neither uniform nor poisson"_s.arg(pattern));
-    }
+    const std::variant<CacheScenario, ExitStatus> read = scenarioOptions.read(parser);
+    if (const ExitStatus *status = std::get_if<ExitStatus>(&read))
+        return *status;
+    const CacheScenario &scenario = std::get<CacheScenario>(read);
 
     const Expected<CacheEconomics> result = CacheEconomics::compute(scenario);
     if (!result)

@@ -14,7 +14,7 @@ const QList<CliCommand> &commands()
     static const QList<CliCommand> all = {
         {u"cache-calc"_s, u"what prompt caching costs and saves over a day"_s, runCacheCalc},
         {u"plan"_s, u"capacity, cost and rate-limit tier for a deployment"_s, runPlan},
-        {u"report"_s, u"markdown deliverables: report capacity"_s, runReport},
+        {u"report"_s, u"a markdown document with the working: cache, capacity"_s, runReport},
         {u"route"_s, u"which model the router picks for a query, and why"_s, runRoute},
         {u"run"_s, u"send queries, log every call, and add up the run"_s, runRun},
         {u"sim"_s, u"serve the built-in Anthropic-compatible simulator"_s, runSim},

@@ -1,8 +1,10 @@
+#include "cachescenariooptions.h"
 #include "clicommand.h"
 #include "clicommands.h"
 #include "scenariooptions.h"
 
 #include "calllog/calllogreader.h"
+#include "reports/cachereport.h"
 #include "reports/capacityreport.h"
 
 #include <QSaveFile>
@@ -91,10 +93,54 @@ ExitStatus runCapacityReport(const QStringList &arguments)
     return writeMarkdown(parser, report->markdown());
 }
 
+ExitStatus runCacheReport(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"The prompt-caching working as a markdown document: the theory under uniform and\n"
+        "Poisson arrivals, and with --log what a run of cached calls measured.\n"_s
+        + CacheScenarioOptions::defaultsDescription());
+    const CacheScenarioOptions scenarioOptions;
+    const QCommandLineOption log(
+        u"log"_s, u"Measure the latest run of cached calls in this call log."_s, u"file"_s);
+    const QCommandLineOption feature(u"feature"_s,
+                                     u"Only the calls of this feature (with --log)."_s, u"name"_s);
+    scenarioOptions.addTo(parser);
+    parser.addOptions({log, feature, outOption()});
+    if (const std::optional<ExitStatus> early = Cli::parse(parser, arguments))
+        return *early;
+    if (!parser.positionalArguments().isEmpty())
+        return Cli::fail(ExitStatus::BadUsage, u"report cache takes no arguments, only options"_s);
+    if (parser.isSet(feature) && !parser.isSet(log))
+        return Cli::fail(ExitStatus::BadUsage, u"--feature needs --log"_s);
+
+    const std::variant<CacheScenario, ExitStatus> read = scenarioOptions.read(parser);
+    if (const ExitStatus *status = std::get_if<ExitStatus>(&read))
+        return *status;
+    const std::optional<PriceBook> prices = Cli::loadPrices(parser);
+    if (!prices)
+        return ExitStatus::Failure;
+
+    CacheReport report(std::get<CacheScenario>(read));
+    if (parser.isSet(log)) {
+        const Expected<QList<MeasuredCall>> calls =
+            MeasuredCall::readLog(parser.value(log), *prices, parser.value(feature));
+        if (!calls)
+            return Cli::fail(ExitStatus::Failure, u"--log: "_s + calls.error());
+        report.setMeasuredCalls(MeasuredCall::latestCachedRun(*calls));
+    }
+    const Expected<QString> text = report.toMarkdown(*prices);
+    if (!text)
+        return Cli::fail(ExitStatus::Failure, text.error());
+    return writeMarkdown(parser, *text);
+}
+
 // The reports, one row each: the deliverables the window's panels export, written headless.
 const QList<CliCommand> &reports()
 {
     static const QList<CliCommand> all = {
+        {u"cache"_s, u"prompt caching in theory and as measured (exercise_03_solution.md)"_s,
+         runCacheReport},
         {u"capacity"_s, u"design document: capacity, cost, latency budget, rate limits"_s,
          runCapacityReport},
     };
