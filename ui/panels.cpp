@@ -1,10 +1,12 @@
 #include "panels.h"
 
+#include "cachingpanel/cachingpanel.h"
 #include "capacitypanel/capacitypanel.h"
 #include "logpanel/logpanel.h"
 #include "mainwindow.h"
 #include "promptpanel/promptpanel.h"
 #include "retrylab/retrylabpanel.h"
+#include "routerpanel/routerpanel.h"
 #include "workbench.h"
 
 #include <QDir>
@@ -23,6 +25,10 @@ Panels::Panels(Workbench *workbench)
     MainWindow *window = workbench->window();
     m_prompt = new PromptPanel(workbench->session());
     window->addPanel(m_prompt, u"prompt"_s, u"Prompt"_s);
+    m_router = new RouterPanel(workbench->session());
+    window->addPanel(m_router, u"router"_s, u"Router"_s);
+    m_caching = new CachingPanel(workbench->session());
+    window->addPanel(m_caching, u"caching"_s, u"Caching"_s);
     m_log = new LogPanel(workbench->session()->prices());
     window->addPanel(m_log, u"log"_s, u"Log"_s);
     m_capacity = new CapacityPanel(workbench->session());
@@ -57,8 +63,8 @@ void Panels::sessionReady()
 void Panels::prepareScreenshots(std::function<void()> done)
 {
     // Three things to wait for: a call from the Prompt panel (so it shows an answer and its call
-    // card), the sample log indexed by the Log panel, and a Retry lab run through two rate
-    // limits per call.
+    // card) followed by the Router panel's test set, the sample log indexed by the Log panel,
+    // and a Retry lab run through two rate limits per call.
     auto waiting = std::make_shared<int>(3);
     auto oneDone = [waiting, done] {
         if (--*waiting == 0)
@@ -74,9 +80,12 @@ void Panels::prepareScreenshots(std::function<void()> done)
     QFile::copy(u":/opsbench/sample/llm_calls.jsonl"_s, sample);
     QFile::setPermissions(sample, QFile::ReadOwner | QFile::WriteOwner);
     m_log->openLog(sample);
-    // The Retry lab's faults would hit the prompt's call too, so it runs after it.
+    // One after another, since they share the simulator: the Retry lab's injected rate limits
+    // would hit the others' calls too.
+    connect(m_prompt, &PromptPanel::callFinished, m_router, &RouterPanel::runTestSet,
+            Qt::SingleShotConnection);
     connect(
-        m_prompt, &PromptPanel::callFinished, this,
+        m_router, &RouterPanel::testSetFinished, this,
         [this] {
             m_retryLab->setPolicy(5, 200, 4000);
             m_retryLab->setFaults(2, false, 0);

@@ -4,9 +4,11 @@
 
 #include <functional>
 
+class CachingPanel;
 class CapacityPanel;
 class LogPanel;
 class RetryLabPanel;
+class RouterPanel;
 class PromptPanel;
 class Workbench;
 
@@ -28,6 +30,8 @@ private:
 
     Workbench *m_workbench;
     PromptPanel *m_prompt = nullptr;
+    RouterPanel *m_router = nullptr;
+    CachingPanel *m_caching = nullptr;
     LogPanel *m_log = nullptr;
     CapacityPanel *m_capacity = nullptr;
     RetryLabPanel *m_retryLab = nullptr;

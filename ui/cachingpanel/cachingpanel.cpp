@@ -456,7 +456,8 @@ void CachingPanel::showMeasured()
     if (m_run.isEmpty()) {
         m_measuredSummary->setText(
             u"No call in %1 used the prompt cache yet. Send a few queries with caching on (the "
-            "Run panel, or opsbench-cli run --cache) and they appear here."_s.arg(
+            "Prompt panel's five test queries, or opsbench-cli run --cache) and they appear "
+            "here."_s.arg(
                 m_session->logPath()));
         return;
     }
