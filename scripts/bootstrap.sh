@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a Debian 12 machine for Opsbench and builds it, then either runs it or tests it.
 #
-#   scripts/bootstrap.sh run [ARGS...]   install what is missing, build, run the main program
+#   scripts/bootstrap.sh run [ARGS...]   install what is missing, build, open the Opsbench window
 #   scripts/bootstrap.sh test            install what is missing, build, run every test headless
 #
 # Safe to run again: installed packages are skipped and the build is incremental.
@@ -58,11 +58,8 @@ case "$mode" in
     run)
         install_missing
         build dev
-        sample="$repo/resources/sample/llm_calls.jsonl"
-        if [ $# -eq 0 ]; then
-            set -- stats "$sample"
-        fi
-        exec "$repo/build/dev/app/cli/opsbench-cli" "$@"
+        # The window; without a display, pass --screenshot DIR to render it to PNG instead.
+        exec "$repo/build/dev/app/gui/opsbench" "$@"
         ;;
     test)
         install_missing
