@@ -1,5 +1,6 @@
 #include "ratelimittable.h"
 
+#include "common/jsonfile.h"
 #include "common/logging.h"
 
 #include <QFile>
@@ -112,29 +113,21 @@ Expected<RateLimitTier> readTier(const QJsonValue &value, const QString &where,
 RateLimitTable RateLimitTable::builtIn()
 {
     static const RateLimitTable bundled = [] {
-        Expected<RateLimitTable> loaded = fromFile(u":/opsbench/ratelimits.json"_s);
-        // The tests load the bundled file; failing here means a broken build.
-        Q_ASSERT_X(loaded.hasValue(), "RateLimitTable::builtIn", "ratelimits.json is invalid");
-        if (!loaded) {
-            qCCritical(lcEconomics) << "bundled rate limits are unusable:" << loaded.error();
-            return RateLimitTable();
-        }
-        loaded->m_origin = u"ratelimits.json (built in)"_s;
-        return std::move(loaded).value();
+        RateLimitTable table = loadBundled(fromFile(u":/opsbench/ratelimits.json"_s), lcEconomics(),
+                                           "ratelimits.json");
+        table.m_origin = u"ratelimits.json (built in)"_s;
+        return table;
     }();
     return bundled;
 }
 
 Expected<RateLimitTable> RateLimitTable::fromJson(const QByteArray &json, const QString &origin)
 {
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        return fail(u"%1: not valid JSON at byte %2: %3"_s.arg(origin)
-                        .arg(parseError.offset)
-                        .arg(parseError.errorString()));
-    }
-    const QJsonObject root = document.object();
+    const Expected<QJsonObject> parsed =
+        parseJsonObject(json, origin, u"a JSON object of rate-limit tiers"_s);
+    if (!parsed)
+        return Failure{parsed.error()};
+    const QJsonObject &root = *parsed;
 
     RateLimitTable table;
     table.m_origin = origin;
@@ -173,10 +166,10 @@ Expected<RateLimitTable> RateLimitTable::fromJson(const QByteArray &json, const 
 
 Expected<RateLimitTable> RateLimitTable::fromFile(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(u"%1: cannot read the rate-limit file: %2"_s.arg(path, file.errorString()));
-    return fromJson(file.readAll(), path);
+    const Expected<QByteArray> bytes = readDataFile(path, u"the rate-limit file"_s);
+    if (!bytes)
+        return Failure{bytes.error()};
+    return fromJson(*bytes, path);
 }
 
 Expected<RateLimitTable> RateLimitTable::load(const QString &path)

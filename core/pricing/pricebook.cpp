@@ -1,5 +1,6 @@
 #include "pricebook.h"
 
+#include "common/jsonfile.h"
 #include "common/logging.h"
 
 #include <QFile>
@@ -117,31 +118,18 @@ double ModelPrice::cost(const TokenUsage &usage) const
 
 PriceBook PriceBook::builtIn()
 {
-    static const PriceBook bundled = [] {
-        Expected<PriceBook> loaded = fromFile(u":/opsbench/prices.json"_s);
-        // The bundled file is checked by the tests; failing here means a broken build.
-        Q_ASSERT_X(loaded.hasValue(), "PriceBook::builtIn", "the bundled prices.json is invalid");
-        if (!loaded) {
-            qCCritical(lcPricing) << "bundled prices are unusable:" << loaded.error();
-            return PriceBook();
-        }
-        return std::move(loaded).value();
-    }();
+    static const PriceBook bundled =
+        loadBundled(fromFile(u":/opsbench/prices.json"_s), lcPricing(), "prices.json");
     return bundled;
 }
 
 Expected<PriceBook> PriceBook::fromJson(const QByteArray &json, const QString &origin)
 {
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        return fail(u"%1: not valid JSON at byte %2: %3"_s.arg(origin)
-                        .arg(parseError.offset)
-                        .arg(parseError.errorString()));
-    }
-    if (!document.isObject())
-        return fail(u"%1: expected a JSON object with a \"models\" array"_s.arg(origin));
-    const QJsonObject root = document.object();
+    const Expected<QJsonObject> parsed =
+        parseJsonObject(json, origin, u"a JSON object with a \"models\" array"_s);
+    if (!parsed)
+        return Failure{parsed.error()};
+    const QJsonObject &root = *parsed;
 
     const QJsonValue models = root.value("models"_L1);
     if (!models.isArray())
@@ -175,10 +163,10 @@ Expected<PriceBook> PriceBook::fromJson(const QByteArray &json, const QString &o
 
 Expected<PriceBook> PriceBook::fromFile(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(u"%1: cannot read the price file: %2"_s.arg(path, file.errorString()));
-    return fromJson(file.readAll(), path);
+    const Expected<QByteArray> bytes = readDataFile(path, u"the price file"_s);
+    if (!bytes)
+        return Failure{bytes.error()};
+    return fromJson(*bytes, path);
 }
 
 Expected<PriceBook> PriceBook::load(const QString &overridePath)

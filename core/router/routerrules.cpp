@@ -1,5 +1,6 @@
 #include "routerrules.h"
 
+#include "common/jsonfile.h"
 #include "common/logging.h"
 #include "router/keywordmatcher.h"
 
@@ -48,8 +49,8 @@ Expected<void> readWholeNumber(const QJsonObject &root, QLatin1StringView key,
 {
     const QJsonValue value = root.value(key);
     const double number = value.toDouble(std::nan(""));
-    if (!value.isDouble() || number != std::floor(number) ||
-        std::abs(number) > std::numeric_limits<int>::max()) {
+    if (!value.isDouble() || number != std::floor(number)
+        || std::abs(number) > std::numeric_limits<int>::max()) {
         return fail(u"%1: \"%2\" must be a whole number"_s.arg(origin, key));
     }
     target = int(number);
@@ -95,31 +96,18 @@ Expected<void> checkNoneBlank(const QStringList &strings, QLatin1StringView key,
 
 RouterRules RouterRules::builtIn()
 {
-    static const RouterRules bundled = [] {
-        Expected<RouterRules> loaded = fromFile(u":/opsbench/router.json"_s);
-        // The bundled file is checked by the tests; failing here means a broken build.
-        Q_ASSERT_X(loaded.hasValue(), "RouterRules::builtIn", "the bundled router.json is invalid");
-        if (!loaded) {
-            qCCritical(lcRouter) << "bundled router rules are unusable:" << loaded.error();
-            return RouterRules();
-        }
-        return std::move(loaded).value();
-    }();
+    static const RouterRules bundled =
+        loadBundled(fromFile(u":/opsbench/router.json"_s), lcRouter(), "router.json");
     return bundled;
 }
 
 Expected<RouterRules> RouterRules::fromJson(const QByteArray &json, const QString &origin)
 {
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        return fail(u"%1: not valid JSON at byte %2: %3"_s.arg(origin)
-                        .arg(parseError.offset)
-                        .arg(parseError.errorString()));
-    }
-    if (!document.isObject())
-        return fail(u"%1: expected a JSON object of router rules"_s.arg(origin));
-    const QJsonObject root = document.object();
+    const Expected<QJsonObject> parsed =
+        parseJsonObject(json, origin, u"a JSON object of router rules"_s);
+    if (!parsed)
+        return Failure{parsed.error()};
+    const QJsonObject &root = *parsed;
 
     RouterRules rules;
     rules.origin = origin;
@@ -145,10 +133,10 @@ Expected<RouterRules> RouterRules::fromJson(const QByteArray &json, const QStrin
 
 Expected<RouterRules> RouterRules::fromFile(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(u"%1: cannot read the router rules: %2"_s.arg(path, file.errorString()));
-    return fromJson(file.readAll(), path);
+    const Expected<QByteArray> bytes = readDataFile(path, u"the router rules"_s);
+    if (!bytes)
+        return Failure{bytes.error()};
+    return fromJson(*bytes, path);
 }
 
 Expected<RouterRules> RouterRules::load(const QString &overridePath)
@@ -235,8 +223,8 @@ void RouterRules::setModel(RouteTier tier, const QString &model)
 
 bool operator==(const RouterRules &a, const RouterRules &b)
 {
-    return a.haikuModel == b.haikuModel && a.sonnetModel == b.sonnetModel &&
-           a.opusModel == b.opusModel && a.wordThreshold == b.wordThreshold &&
-           a.codeKeywords == b.codeKeywords && a.highStakesPhrases == b.highStakesPhrases &&
-           a.costGuardUsd == b.costGuardUsd && a.defaultMaxTokens == b.defaultMaxTokens;
+    return a.haikuModel == b.haikuModel && a.sonnetModel == b.sonnetModel
+           && a.opusModel == b.opusModel && a.wordThreshold == b.wordThreshold
+           && a.codeKeywords == b.codeKeywords && a.highStakesPhrases == b.highStakesPhrases
+           && a.costGuardUsd == b.costGuardUsd && a.defaultMaxTokens == b.defaultMaxTokens;
 }

@@ -460,7 +460,7 @@ void tst_CapacityPlan::badTableFilesNameFileAndField_data()
 
     QTest::newRow("not json") << QByteArray("{classes: [") << u"limits.json: not valid JSON"_s;
     QTest::newRow("not an object")
-        << QByteArray("[1, 2]") << u"limits.json: \"classes\" must be a non-empty array"_s;
+        << QByteArray("[1, 2]") << u"limits.json: expected a JSON object of rate-limit tiers"_s;
     QTest::newRow("no classes") << QByteArray(R"({"tiers": []})")
                                 << u"limits.json: \"classes\" must be a non-empty array"_s;
     QTest::newRow("class without ids") << QByteArray(R"({"classes": [{"class": "s"}]})")
