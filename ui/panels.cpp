@@ -24,6 +24,7 @@ Panels::Panels(Workbench *workbench)
 {
     MainWindow *window = workbench->window();
     m_prompt = new PromptPanel(workbench->session());
+    m_prompt->setModel(workbench->settings().defaultModel);
     window->addPanel(m_prompt, u"prompt"_s, u"Prompt"_s);
     m_router = new RouterPanel(workbench->session());
     window->addPanel(m_router, u"router"_s, u"Router"_s);

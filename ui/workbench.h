@@ -38,6 +38,7 @@ public:
 
     MainWindow *window() const { return m_window.get(); }
     CallSession *session() const { return m_session.get(); }
+    const AppSettings &settings() const { return m_settings; }
 
 Q_SIGNALS:
     // The session is running and the panels can send calls.

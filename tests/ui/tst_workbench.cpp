@@ -1,4 +1,7 @@
+#include "logpanel/logpanel.h"
 #include "mainwindow.h"
+#include "panels.h"
+#include "promptpanel/promptpanel.h"
 #include "settings/appsettings.h"
 #include "sim/simulator.h"
 #include "workbench.h"
@@ -44,6 +47,7 @@ private Q_SLOTS:
     void settingsRoundTrip();
     void startsOnTheSimulatorWithoutAKey();
     void simulatorMenuInjectsFaults();
+    void aCallFromThePromptPanelAppearsInTheLogPanel();
 };
 
 void tst_Workbench::initTestCase()
@@ -112,6 +116,38 @@ void tst_Workbench::simulatorMenuInjectsFaults()
 
     findAction(menu, u"Clear faults"_s)->trigger();
     QCOMPARE(workbench.session()->simulator()->faults().failFirst, 0);
+}
+
+void tst_Workbench::aCallFromThePromptPanelAppearsInTheLogPanel()
+{
+    QTemporaryDir dir;
+    Workbench workbench({true, dir.filePath(u"llm_calls.jsonl"_s)});
+    Panels panels(&workbench);
+    QSignalSpy ready(&workbench, &Workbench::ready);
+    workbench.start();
+    QTRY_COMPARE(ready.count(), 1);
+    MainWindow *window = workbench.window();
+    QCOMPARE(window->panelIds(), (QStringList{u"prompt"_s, u"router"_s, u"caching"_s, u"log"_s,
+                                             u"capacity"_s, u"retry-lab"_s}));
+    auto *prompt = qobject_cast<PromptPanel *>(window->panel(u"prompt"_s));
+    auto *log = qobject_cast<LogPanel *>(window->panel(u"log"_s));
+    QVERIFY(prompt && log);
+    QTRY_COMPARE(log->logPath(), workbench.session()->logPath());
+    QSignalSpy sent(prompt, &PromptPanel::callFinished);
+
+    prompt->sendAction()->trigger();
+
+    QVERIFY(sent.wait(20'000));
+    const CallRecord record = sent.first().first().value<CallRecord>();
+    QVERIFY(record.costKnown && record.costUsd > 0);
+    // The Log panel follows the session's log: the record is there within a second or so, with
+    // the cost the client logged.
+    QTRY_COMPARE_WITH_TIMEOUT(log->index().size(), 1, 5000);
+    QTRY_COMPARE(log->summary().calls, 1);
+    QCOMPARE(log->index().at(0).costUsd, record.costUsd);
+    QCOMPARE(log->summary().costUsd, record.costUsd);
+    // The status bar's running cost is the same figure.
+    QCOMPARE(workbench.session()->sessionCostUsd(), record.costUsd);
 }
 
 QTEST_MAIN(tst_Workbench)

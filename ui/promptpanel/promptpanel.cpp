@@ -108,6 +108,13 @@ PromptPanel::~PromptPanel()
         m_run->disconnect(this);
 }
 
+void PromptPanel::setModel(const QString &modelId)
+{
+    const int index = m_model->findData(modelId);
+    if (index > 0)
+        m_model->setCurrentIndex(index);
+}
+
 QWidget *PromptPanel::createInputs()
 {
     m_systemPrompt = new QPlainTextEdit(QueryRun::builtInSystemPrompt());

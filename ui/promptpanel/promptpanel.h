@@ -48,6 +48,8 @@ public:
 
     // Ctrl+Return and Escape; the window may put them in a menu.
     QAction *sendAction() const { return m_sendAction; }
+    // Picks `modelId` in the model list, if the list has it (Settings' default model).
+    void setModel(const QString &modelId);
     QAction *cancelAction() const { return m_cancelAction; }
     QAction *runTestQueriesAction() const { return m_runAction; }
 
