@@ -1,5 +1,6 @@
 #include "logpanel/logpanel.h"
 #include "mainwindow.h"
+#include "settings/settingsdialog.h"
 #include "panels.h"
 #include "promptpanel/promptpanel.h"
 #include "settings/appsettings.h"
@@ -8,6 +9,8 @@
 
 #include <QApplication>
 #include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QMenu>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -48,6 +51,7 @@ private Q_SLOTS:
     void startsOnTheSimulatorWithoutAKey();
     void simulatorMenuInjectsFaults();
     void aCallFromThePromptPanelAppearsInTheLogPanel();
+    void settingsDialogShowsTheKeyAndReturnsTheChoices();
 };
 
 void tst_Workbench::initTestCase()
@@ -148,6 +152,51 @@ void tst_Workbench::aCallFromThePromptPanelAppearsInTheLogPanel()
     QCOMPARE(log->summary().costUsd, record.costUsd);
     // The status bar's running cost is the same figure.
     QCOMPARE(workbench.session()->sessionCostUsd(), record.costUsd);
+}
+
+void tst_Workbench::settingsDialogShowsTheKeyAndReturnsTheChoices()
+{
+    qunsetenv("ANTHROPIC_API_KEY");
+    ApiKeyStore keys(u"Opsbench-test-dialog"_s);
+    AppSettings chosen;
+    chosen.baseUrl = u"http://127.0.0.1:8080"_s;
+    chosen.maxAttempts = 4;
+    SettingsDialog dialog(chosen, &keys);
+    dialog.resize(640, 700);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+
+    QStringList texts;
+    for (const QLabel *label : dialog.findChildren<QLabel *>())
+        texts.append(label->text());
+    QVERIFY2(texts.join(u'\n').contains(u"No key: calls go to the built-in simulator."_s),
+             qPrintable(texts.join(u" | "_s)));
+
+    // A key for this session only: masked in the dialog, never in the settings it returns.
+    auto *newKey = dialog.findChild<QLineEdit *>();
+    QVERIFY(newKey && newKey->echoMode() == QLineEdit::Password);
+    QTest::keyClicks(newKey, u"sk-ant-session-key-9Zq1"_s);
+    QPushButton *sessionOnly = nullptr;
+    for (QPushButton *button : dialog.findChildren<QPushButton *>()) {
+        if (button->text().startsWith(u"Use for this session"_s))
+            sessionOnly = button;
+    }
+    QVERIFY(sessionOnly && sessionOnly->isEnabled());
+    QSignalSpy keyChanged(&dialog, &SettingsDialog::keyChanged);
+    sessionOnly->click();
+    QCOMPARE(keyChanged.count(), 1);
+    QCOMPARE(keys.source(), ApiKeyStore::Source::Session);
+    texts.clear();
+    for (const QLabel *label : dialog.findChildren<QLabel *>())
+        texts.append(label->text());
+    QVERIFY(texts.join(u'\n').contains(u"sk-ant-…9Zq1"_s));
+    QVERIFY(!texts.join(u'\n').contains(u"session-key"_s));
+
+    const AppSettings returned = dialog.settings();
+    QCOMPARE(returned.baseUrl, chosen.baseUrl);
+    QCOMPARE(returned.maxAttempts, 4);
+    if (const QString folder = qEnvironmentVariable("OPSBENCH_SCREENSHOT_DIR"); !folder.isEmpty())
+        dialog.grab().save(folder + u"/settings.png"_s);
 }
 
 QTEST_MAIN(tst_Workbench)
