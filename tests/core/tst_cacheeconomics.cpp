@@ -11,9 +11,10 @@ Q_DECLARE_METATYPE(CacheScenario)
 
 namespace {
 
-// The exercise: 1000 calls a day, 90 s apart, each with a 500-token prefix; input $0.30, cache
-// read $0.03 and the write price left to its default, 1.25 x $0.30 = $0.375; TTL 300 s.
-CacheScenario exercise()
+// The support-desk case: 1000 calls a day, 90 s apart, each with a 500-token prefix; input
+// $0.30, cache read $0.03 and the write price left to its default, 1.25 x $0.30 = $0.375;
+// TTL 300 s.
+CacheScenario supportDesk()
 {
     CacheScenario scenario;
     scenario.callsPerDay = 1000;
@@ -25,16 +26,16 @@ CacheScenario exercise()
 }
 
 template<typename Change>
-CacheScenario exerciseWith(Change change)
+CacheScenario supportDeskWith(Change change)
 {
-    CacheScenario scenario = exercise();
+    CacheScenario scenario = supportDesk();
     change(scenario);
     return scenario;
 }
 
-CacheScenario poissonExercise()
+CacheScenario poissonSupportDesk()
 {
-    return exerciseWith([](CacheScenario &s) {
+    return supportDeskWith([](CacheScenario &s) {
         s.arrivals = ArrivalPattern::Poisson;
         s.intervalSeconds.reset();
     });
@@ -55,8 +56,8 @@ class tst_CacheEconomics : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void exerciseComesOutAsComputedByHand();
-    void poissonExerciseShowsItsWorking();
+    void supportDeskCaseComesOutAsComputedByHand();
+    void poissonSupportDeskShowsItsWorking();
     void dailyFigures_data();
     void dailyFigures();
     void breakEven_data();
@@ -67,9 +68,9 @@ private Q_SLOTS:
     void impossibleInputsAreRefusedByName();
 };
 
-void tst_CacheEconomics::exerciseComesOutAsComputedByHand()
+void tst_CacheEconomics::supportDeskCaseComesOutAsComputedByHand()
 {
-    const Expected<CacheEconomics> result = CacheEconomics::compute(exercise());
+    const Expected<CacheEconomics> result = CacheEconomics::compute(supportDesk());
 
     QVERIFY2(result.hasValue(), qPrintable(result ? QString() : result.error()));
     QCOMPARE(result->writePrice, 0.375);
@@ -110,7 +111,7 @@ void tst_CacheEconomics::exerciseComesOutAsComputedByHand()
     QCOMPARE(lines(result->working), expectedWorking);
 }
 
-void tst_CacheEconomics::poissonExerciseShowsItsWorking()
+void tst_CacheEconomics::poissonSupportDeskShowsItsWorking()
 {
     // rate = 1000 / 86400 = 0.0115741 calls/s; TTL x rate = 300 x 1000 / 86400 = 3.472222
     // e^-3.472222 = 0.0310480, so writes = 1000 x 0.0310480 = 31.0480 and reads = 968.9520
@@ -118,7 +119,7 @@ void tst_CacheEconomics::poissonExerciseShowsItsWorking()
     // = 0.01453428; with caching 0.02035577; saving (0.15 - 0.02035577) / 0.15 = 86.4295 %
     // break-even hit rate (0.375 - 0.30) / (0.375 - 0.03) = 0.075 / 0.345 = 0.217391
     // -ln(1 - 0.217391) = 0.245122; / 300 s x 86400 s = 70.5953 calls a day
-    const Expected<CacheEconomics> result = CacheEconomics::compute(poissonExercise());
+    const Expected<CacheEconomics> result = CacheEconomics::compute(poissonSupportDesk());
 
     // The totals and break-even are rows of dailyFigures and breakEven; here the split of the
     // cost and the working.
@@ -153,12 +154,13 @@ void tst_CacheEconomics::dailyFigures_data()
     QTest::addColumn<double>("withCaching");
     QTest::addColumn<double>("savingPercent");
 
-    QTest::newRow("uniform, the exercise") << exercise() << 1.0 << 0.15 << 0.0151725 << 89.885;
+    QTest::newRow("uniform, the support desk")
+        << supportDesk() << 1.0 << 0.15 << 0.0151725 << 89.885;
 
     // 100 calls 600 s apart, TTL 300 s: every call writes.
     // without: 100 x 500 x 0.30 / 1e6 = 0.015; with: 100 x 500 x 0.375 / 1e6 = 0.01875
     // saving (0.015 - 0.01875) / 0.015 = -25 %
-    QTest::newRow("uniform, calls further apart than the TTL") << exerciseWith([](auto &s) {
+    QTest::newRow("uniform, calls further apart than the TTL") << supportDeskWith([](auto &s) {
         s.callsPerDay = 100;
         s.intervalSeconds = 600;
     }) << 100.0 << 0.015 << 0.01875 << -25.0;
@@ -177,9 +179,9 @@ void tst_CacheEconomics::dailyFigures_data()
         << CacheScenario{20, 10000, 1.0, 0.10, 2.0, 3600, ArrivalPattern::Uniform, std::nullopt}
         << 20.0 << 0.2 << 0.4 << -100.0;
 
-    // See poissonExerciseShowsItsWorking.
-    QTest::newRow("poisson, the exercise")
-        << poissonExercise() << 31.0479584793297 << 0.15 << 0.0203557728376844 << 86.4294847748771;
+    // See poissonSupportDeskShowsItsWorking.
+    QTest::newRow("poisson, the support desk")
+        << poissonSupportDesk() << 31.0479584793297 << 0.15 << 0.0203557728376844 << 86.4294847748771;
 
     // 24 calls a day: rate 1/3600 per s, TTL x rate = 300 / 3600 = 1/12; e^(-1/12) = 0.920044
     // writes 24 x 0.920044 = 22.0811, reads 1.9189
@@ -218,35 +220,35 @@ void tst_CacheEconomics::breakEven_data()
     QTest::addColumn<double>("readsPerWrite");
     QTest::addColumn<double>("callsPerDay");
 
-    QTest::newRow("uniform, the exercise") << exercise() << true << 5.0 / 18 << 288.0;
+    QTest::newRow("uniform, the support desk") << supportDesk() << true << 5.0 / 18 << 288.0;
     // 86400 / 3600 = 24
     QTest::newRow("uniform, one-hour TTL")
-        << exerciseWith([](auto &s) { s.ttlSeconds = 3600; }) << true << 5.0 / 18 << 24.0;
+        << supportDeskWith([](auto &s) { s.ttlSeconds = 3600; }) << true << 5.0 / 18 << 24.0;
     // 86400 / 86400 = 1 call keeps it warm, but the one write must be repaid by 5/18 of a read:
     // 1 + 5/18 = 23/18 = 1.2778 calls a day.
     QTest::newRow("uniform, TTL of a day: the write premium decides")
-        << exerciseWith([](auto &s) { s.ttlSeconds = 86400; }) << true << 23.0 / 18 - 1
+        << supportDeskWith([](auto &s) { s.ttlSeconds = 86400; }) << true << 23.0 / 18 - 1
         << 23.0 / 18;
     // (0.30 - 0.30) / (0.30 - 0.03) = 0: the first read repays nothing because nothing is owed.
     QTest::newRow("uniform, write at the input price")
-        << exerciseWith([](auto &s) { s.cacheWritePrice = 0.30; }) << true << 0.0 << 288.0;
-    QTest::newRow("poisson, the exercise")
-        << poissonExercise() << true << 5.0 / 18 << 70.5952679134997;
+        << supportDeskWith([](auto &s) { s.cacheWritePrice = 0.30; }) << true << 0.0 << 288.0;
+    QTest::newRow("poisson, the support desk")
+        << poissonSupportDesk() << true << 5.0 / 18 << 70.5952679134997;
     // hit rate needed (0.30 - 0.30) / (0.30 - 0.03) = 0, so any volume pays: -ln(1) = 0.
-    QTest::newRow("poisson, write at the input price") << exerciseWith([](auto &s) {
-        s = poissonExercise();
+    QTest::newRow("poisson, write at the input price") << supportDeskWith([](auto &s) {
+        s = poissonSupportDesk();
         s.cacheWritePrice = 0.30;
     }) << true << 0.0 << 0.0;
     // reads: (0.375 - 0.30) / (0.30 - 0) = 0.25; hit rate (0.375 - 0.30) / 0.375 = 0.2
     // -ln(0.8) = 0.223144; / 300 x 86400 = 64.2653
-    QTest::newRow("poisson, free reads") << exerciseWith([](auto &s) {
-        s = poissonExercise();
+    QTest::newRow("poisson, free reads") << supportDeskWith([](auto &s) {
+        s = poissonSupportDesk();
         s.cacheReadPrice = 0;
     }) << true << 0.25 << 64.2653427784924;
     QTest::newRow("read at the input price: never pays")
-        << exerciseWith([](auto &s) { s.cacheReadPrice = 0.30; }) << false << 0.0 << 0.0;
+        << supportDeskWith([](auto &s) { s.cacheReadPrice = 0.30; }) << false << 0.0 << 0.0;
     QTest::newRow("write below the input price: always pays")
-        << exerciseWith([](auto &s) { s.cacheWritePrice = 0.20; }) << false << 0.0 << 0.0;
+        << supportDeskWith([](auto &s) { s.cacheWritePrice = 0.20; }) << false << 0.0 << 0.0;
 }
 
 void tst_CacheEconomics::breakEven()
@@ -273,39 +275,39 @@ void tst_CacheEconomics::warnings_data()
     QTest::addColumn<QStringList>("expected");
 
     QTest::newRow("calls longer than a day")
-        << exercise() << QStringList{u"1000 calls 90 s apart span 25.0 hours, longer than a day"_s};
+        << supportDesk() << QStringList{u"1000 calls 90 s apart span 25.0 hours, longer than a day"_s};
     // 500 x 90 s = 12.5 h
     QTest::newRow("calls within a day")
-        << exerciseWith([](auto &s) { s.callsPerDay = 500; }) << QStringList{};
-    QTest::newRow("default interval fills exactly a day") << exerciseWith([](auto &s) {
+        << supportDeskWith([](auto &s) { s.callsPerDay = 500; }) << QStringList{};
+    QTest::newRow("default interval fills exactly a day") << supportDeskWith([](auto &s) {
         s.callsPerDay = 7;
         s.intervalSeconds.reset();
     }) << QStringList{};
-    QTest::newRow("no calls") << exerciseWith([](auto &s) { s.callsPerDay = 0; })
+    QTest::newRow("no calls") << supportDeskWith([](auto &s) { s.callsPerDay = 0; })
                               << QStringList{u"no calls are made, so there is nothing to cache"_s};
-    QTest::newRow("no tokens") << exerciseWith([](auto &s) {
+    QTest::newRow("no tokens") << supportDeskWith([](auto &s) {
         s.cachedPromptTokens = 0;
         s.intervalSeconds.reset();
     }) << QStringList{u"the cached prefix has 0 tokens, so there is nothing to cache"_s};
     QTest::newRow("read as dear as input")
-        << exerciseWith([](auto &s) {
+        << supportDeskWith([](auto &s) {
                s.cacheReadPrice = 0.30;
                s.intervalSeconds = 60;
            })
         << QStringList{u"the cache read price ($0.30) is not below the input price ($0.30): a "
                        "read saves nothing, so caching never pays and has no break-even"_s};
     QTest::newRow("write cheaper than input")
-        << exerciseWith([](auto &s) {
+        << supportDeskWith([](auto &s) {
                s.cacheWritePrice = 0.25;
                s.intervalSeconds = 60;
            })
         << QStringList{u"the cache write price ($0.25) is below the input price ($0.30): even a "
                        "write saves money, so there is no break-even"_s};
     QTest::newRow("poisson given an interval")
-        << exerciseWith([](auto &s) { s.arrivals = ArrivalPattern::Poisson; })
+        << supportDeskWith([](auto &s) { s.arrivals = ArrivalPattern::Poisson; })
         << QStringList{u"the interval between calls applies to uniform arrivals only; Poisson "
                        "arrivals follow the calls per day"_s};
-    QTest::newRow("poisson") << poissonExercise() << QStringList{};
+    QTest::newRow("poisson") << poissonSupportDesk() << QStringList{};
 }
 
 void tst_CacheEconomics::warnings()
@@ -326,28 +328,28 @@ void tst_CacheEconomics::impossibleInputsAreRefusedByName_data()
 
     constexpr double nan = std::numeric_limits<double>::quiet_NaN();
     constexpr double infinity = std::numeric_limits<double>::infinity();
-    QTest::newRow("negative calls") << exerciseWith([](auto &s) { s.callsPerDay = -1; })
+    QTest::newRow("negative calls") << supportDeskWith([](auto &s) { s.callsPerDay = -1; })
                                     << u"calls per day must be a number of 0 or more, not -1"_s;
     QTest::newRow("calls not a number")
-        << exerciseWith([=](auto &s) { s.callsPerDay = nan; })
+        << supportDeskWith([=](auto &s) { s.callsPerDay = nan; })
         << u"calls per day must be a number of 0 or more, not nan"_s;
     QTest::newRow("negative tokens")
-        << exerciseWith([](auto &s) { s.cachedPromptTokens = -500; })
+        << supportDeskWith([](auto &s) { s.cachedPromptTokens = -500; })
         << u"cached prompt tokens must be a number of 0 or more, not -500"_s;
     QTest::newRow("input price not a number")
-        << exerciseWith([=](auto &s) { s.inputPrice = nan; })
+        << supportDeskWith([=](auto &s) { s.inputPrice = nan; })
         << u"input price must be a number of 0 or more, not nan"_s;
     QTest::newRow("infinite read price")
-        << exerciseWith([=](auto &s) { s.cacheReadPrice = infinity; })
+        << supportDeskWith([=](auto &s) { s.cacheReadPrice = infinity; })
         << u"cache read price must be a number of 0 or more, not inf"_s;
     QTest::newRow("negative write price")
-        << exerciseWith([](auto &s) { s.cacheWritePrice = -0.375; })
+        << supportDeskWith([](auto &s) { s.cacheWritePrice = -0.375; })
         << u"cache write price must be a number of 0 or more, not -0.375"_s;
-    QTest::newRow("TTL of zero") << exerciseWith([](auto &s) { s.ttlSeconds = 0; })
+    QTest::newRow("TTL of zero") << supportDeskWith([](auto &s) { s.ttlSeconds = 0; })
                                  << u"TTL must be a number above 0, not 0"_s;
-    QTest::newRow("negative TTL") << exerciseWith([](auto &s) { s.ttlSeconds = -300; })
+    QTest::newRow("negative TTL") << supportDeskWith([](auto &s) { s.ttlSeconds = -300; })
                                   << u"TTL must be a number above 0, not -300"_s;
-    QTest::newRow("interval of zero") << exerciseWith([](auto &s) { s.intervalSeconds = 0; })
+    QTest::newRow("interval of zero") << supportDeskWith([](auto &s) { s.intervalSeconds = 0; })
                                       << u"interval must be a number above 0, not 0"_s;
 }
 
