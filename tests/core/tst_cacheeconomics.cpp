@@ -180,8 +180,8 @@ void tst_CacheEconomics::dailyFigures_data()
         << 20.0 << 0.2 << 0.4 << -100.0;
 
     // See poissonSupportDeskShowsItsWorking.
-    QTest::newRow("poisson, the support desk")
-        << poissonSupportDesk() << 31.0479584793297 << 0.15 << 0.0203557728376844 << 86.4294847748771;
+    QTest::newRow("poisson, the support desk") << poissonSupportDesk() << 31.0479584793297 << 0.15
+                                               << 0.0203557728376844 << 86.4294847748771;
 
     // 24 calls a day: rate 1/3600 per s, TTL x rate = 300 / 3600 = 1/12; e^(-1/12) = 0.920044
     // writes 24 x 0.920044 = 22.0811, reads 1.9189
@@ -275,7 +275,8 @@ void tst_CacheEconomics::warnings_data()
     QTest::addColumn<QStringList>("expected");
 
     QTest::newRow("calls longer than a day")
-        << supportDesk() << QStringList{u"1000 calls 90 s apart span 25.0 hours, longer than a day"_s};
+        << supportDesk()
+        << QStringList{u"1000 calls 90 s apart span 25.0 hours, longer than a day"_s};
     // 500 x 90 s = 12.5 h
     QTest::newRow("calls within a day")
         << supportDeskWith([](auto &s) { s.callsPerDay = 500; }) << QStringList{};
