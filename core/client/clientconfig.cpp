@@ -4,17 +4,7 @@
 
 using namespace Qt::Literals::StringLiterals;
 
-namespace {
-
-bool isLoopbackHost(const QString &host)
-{
-    if (host.compare("localhost"_L1, Qt::CaseInsensitive) == 0)
-        return true;
-    const QHostAddress address(host);
-    return !address.isNull() && address.isLoopback();
-}
-
-} // namespace
+namespace {} // namespace
 
 ClientConfig ClientConfig::fromEnvironment()
 {
@@ -43,9 +33,18 @@ Expected<void> ClientConfig::checkTransport() const
         || baseUrl.host().isEmpty())
         return fail(
             u"the base URL \"%1\" is not an http or https address"_s.arg(baseUrl.toString()));
-    if (scheme == "http"_L1 && !apiKey.isEmpty() && !isLoopbackHost(baseUrl.host())) {
+    if (scheme == "http"_L1 && !apiKey.isEmpty() && !pointsToThisMachine()) {
         return fail(u"refusing to send the API key over plain http to %1; use https, or a "
                     "loopback address for a local simulator"_s.arg(baseUrl.host()));
     }
     return {};
+}
+
+bool ClientConfig::pointsToThisMachine() const
+{
+    const QString host = baseUrl.host();
+    if (host.compare("localhost"_L1, Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
 }

@@ -28,4 +28,7 @@ struct ClientConfig
     // Refuses a configuration that would leak the key: plain http to a host other than this
     // machine. Also refuses a base URL that is not http or https.
     Expected<void> checkTransport() const;
+
+    // Whether the base URL names this machine (localhost or a loopback address).
+    bool pointsToThisMachine() const;
 };

@@ -3,7 +3,6 @@
 #include "common/logging.h"
 #include "sim/simulator.h"
 
-#include <QHostAddress>
 #include <QNetworkAccessManager>
 
 using namespace Qt::Literals::StringLiterals;
@@ -14,12 +13,6 @@ const QString officialHost = u"api.anthropic.com"_s;
 
 // The simulator accepts any key; it is sent only so the request looks like a real one.
 const QString simulatorKey = u"opsbench-simulator"_s;
-
-bool isLoopback(const QUrl &url)
-{
-    const QHostAddress address(url.host());
-    return url.host() == "localhost"_L1 || (!address.isNull() && address.isLoopback());
-}
 
 } // namespace
 
@@ -79,7 +72,7 @@ Expected<void> CallSession::start(const SessionOptions &options)
         m_backendDescription = official ? u"Anthropic API"_s : u"%1 (%2)"_s.arg(url, origin);
         // A local simulator or proxy wants some key; without one, send a placeholder rather
         // than have every call refused.
-        if (config.apiKey.isEmpty() && !official && isLoopback(config.baseUrl))
+        if (config.apiKey.isEmpty() && !official && config.pointsToThisMachine())
             config.apiKey = simulatorKey;
     } else {
         m_backend = Backend::AnthropicApi;
