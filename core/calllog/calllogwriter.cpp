@@ -62,21 +62,25 @@ Expected<void> CallLogWriter::open(const QString &path)
 {
     QMutexLocker locker(&m_mutex);
     closeLocked();
+    m_path = path;
+    return openLocked();
+}
 
+Expected<void> CallLogWriter::openLocked()
+{
     // Read access as well, because append() reads the last byte to find a line torn by a crash.
-    const QByteArray nativePath = QFile::encodeName(path);
+    const QByteArray nativePath = QFile::encodeName(m_path);
     const int fd = retryOnInterrupt([&nativePath] {
         return ::open(nativePath.constData(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     });
     if (fd < 0) {
         const int error = errno;
-        return fail(
-            u"%1: cannot open the call log for appending: %2"_s.arg(path, qt_error_string(error)));
+        return fail(u"%1: cannot open the call log for appending: %2"_s.arg(
+            m_path, qt_error_string(error)));
     }
 
     m_fd = fd;
-    m_path = path;
-    qCDebug(lcLog) << "appending call records to" << path;
+    qCDebug(lcLog) << "appending call records to" << m_path;
     return {};
 }
 
@@ -85,8 +89,12 @@ Expected<void> CallLogWriter::append(const CallRecord &record)
     const QByteArray line = record.toJsonLine();
 
     QMutexLocker locker(&m_mutex);
-    if (m_fd < 0)
+    if (m_path.isEmpty())
         return fail(u"cannot append a call record: no call log is open"_s);
+    if (m_fd < 0) {
+        if (const Expected<void> opened = openLocked(); !opened)
+            return opened;
+    }
     return appendLocked(line);
 }
 

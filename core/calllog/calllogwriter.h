@@ -26,7 +26,9 @@ public:
     Q_DISABLE_COPY_MOVE(CallLogWriter)
 
     // Opens `path` for appending, creating it (mode 0644, before the umask) if it is missing;
-    // the folder must exist. A writer that is already open closes its old file first.
+    // the folder must exist. A writer that is already open closes its old file first. When the
+    // file cannot be opened, the writer keeps the path and append() tries again, so a log that
+    // is made writable later is used from the next record on.
     Expected<void> open(const QString &path);
 
     Expected<void> append(const CallRecord &record);
@@ -38,11 +40,13 @@ public:
     void setSyncEachRecord(bool sync);
     bool syncEachRecord() const;
 
+    // The path given to open(), also when opening it failed.
     QString path() const;
     bool isOpen() const;
     void close();
 
 private:
+    Expected<void> openLocked();
     Expected<void> appendLocked(const QByteArray &line);
     void closeLocked();
 
