@@ -35,6 +35,11 @@ struct SimFaults
     // The connection is closed cleanly before the end: a stream loses message_delta and
     // message_stop, a JSON body its second half.
     double truncateRate = 0;
+    // The body is not JSON although its content type says it is, as when a proxy answers
+    // with a page of its own: sent with notJsonStatus, 200 in place of the answer or an error
+    // status in place of the API's error envelope.
+    double notJsonRate = 0;
+    int notJsonStatus = 200;
 };
 
 Q_DECLARE_METATYPE(SimFaults)

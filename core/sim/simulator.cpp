@@ -39,6 +39,8 @@ QByteArray reasonPhrase(int status)
         return "Bad Request";
     case 401:
         return "Unauthorized";
+    case 403:
+        return "Forbidden";
     case 404:
         return "Not Found";
     case 405:
@@ -83,6 +85,20 @@ ApiError injectedError(int status)
         return {504, u"timeout_error"_s, u"Request timed out"_s};
     case 529:
         return {529, u"overloaded_error"_s, u"Overloaded"_s};
+    case 400:
+        return {400, u"invalid_request_error"_s, u"The request was refused (simulated)."_s};
+    case 401:
+        return {401, u"authentication_error"_s, u"invalid x-api-key (simulated)"_s};
+    case 403:
+        return {403, u"permission_error"_s,
+                u"Your API key does not have permission to use the specified resource "
+                "(simulated)."_s};
+    case 404:
+        return {404, u"not_found_error"_s,
+                u"The requested resource could not be found (simulated)."_s};
+    case 413:
+        return {413, u"request_too_large"_s,
+                u"Request exceeds the maximum allowed number of bytes (simulated)."_s};
     default:
         return {status, status >= 500 ? u"api_error"_s : u"invalid_request_error"_s,
                 u"Simulated failure"_s};
@@ -298,6 +314,7 @@ private:
     ResponseScript *script(Call &call);
     void sendJson(Call &call, int status, const QJsonObject &body, const HeaderList &extra = {});
     void sendError(Call &call, const ApiError &error, const HeaderList &extra = {});
+    void sendNotJson(Call &call, int status);
     void sendJsonAnswer(Call &call, const QByteArray &body, qint64 doneMs, qint64 stallBefore,
                         qint64 stallAfter, Cut cut);
     void sendStream(Call &call, const SimRequest &request, const Completion &completion,
@@ -389,6 +406,20 @@ void SimulatorPrivate::sendError(Call &call, const ApiError &error, const Header
 {
     call.exchange.errorType = error.type;
     sendJson(call, error.status, errorEnvelope(error, call.exchange.requestId), extra);
+}
+
+void SimulatorPrivate::sendNotJson(Call &call, int status)
+{
+    // What a proxy in front of the API might send: a page of its own, labelled as JSON.
+    static constexpr QByteArrayView page =
+        "<html><head><title>Upstream unavailable</title></head>\n"
+        "<body><h1>The upstream server did not answer in time.</h1></body></html>\n";
+    call.exchange.status = status;
+    ResponseScript *reply = script(call);
+    reply->add(0, ResponseScript::Action::Write,
+               head(call, status, "application/json", page.size()) + page.toByteArray());
+    reply->add(0, ResponseScript::Action::Finish);
+    reply->start();
 }
 
 void SimulatorPrivate::handle(HttpConnection *connection, const HttpRequest &request)
@@ -512,6 +543,7 @@ void SimulatorPrivate::answerMessages(Call &call, const HttpRequest &request, Ap
     const double resetDraw = random.generateDouble();
     const double truncateDraw = random.generateDouble();
     const quint64 latencySeed = random.generate();
+    const double notJsonDraw = random.generateDouble(); // last, so earlier draws keep their dice
 
     std::optional<ApiError> injected;
     if (failuresLeft > 0) {
@@ -537,6 +569,11 @@ void SimulatorPrivate::answerMessages(Call &call, const HttpRequest &request, Ap
                               QByteArray::number(qint64(faults.retryAfterSeconds * 1000))});
         }
         sendError(call, *injected, extra);
+        return;
+    }
+    if (notJsonDraw < faults.notJsonRate) {
+        call.exchange.fault = u"not-json"_s;
+        sendNotJson(call, faults.notJsonStatus);
         return;
     }
 

@@ -52,6 +52,8 @@ private Q_SLOTS:
     void resetCutsTheBody_data();
     void resetCutsTheBody();
     void truncatedStreamLosesItsEnd();
+    void notJsonBodyClaimsToBeJson_data();
+    void notJsonBodyClaimsToBeJson();
     void keepAliveServesTwoRequests();
     void pipelinedRequestsAnswerInOrder();
     void connectionCloseIsHonoured();
@@ -84,6 +86,11 @@ void tst_SimulatorFaults::failFirstThenRecover_data()
     QTest::newRow("503") << 503 << u"api_error"_s;
     QTest::newRow("504") << 504 << u"timeout_error"_s;
     QTest::newRow("529") << 529 << u"overloaded_error"_s;
+    QTest::newRow("400") << 400 << u"invalid_request_error"_s;
+    QTest::newRow("401") << 401 << u"authentication_error"_s;
+    QTest::newRow("403") << 403 << u"permission_error"_s;
+    QTest::newRow("404") << 404 << u"not_found_error"_s;
+    QTest::newRow("413") << 413 << u"request_too_large"_s;
 }
 
 void tst_SimulatorFaults::failFirstThenRecover()
@@ -257,6 +264,32 @@ void tst_SimulatorFaults::truncatedStreamLosesItsEnd()
     QVERIFY(!names.contains("message_stop"));
     QTRY_COMPARE(finished.size(), 1);
     QVERIFY(!finished.first().at(0).value<SimExchange>().delivered);
+}
+
+void tst_SimulatorFaults::notJsonBodyClaimsToBeJson_data()
+{
+    QTest::addColumn<int>("status");
+
+    QTest::newRow("in place of the answer") << 200;
+    QTest::newRow("in place of an error envelope") << 500;
+}
+
+void tst_SimulatorFaults::notJsonBodyClaimsToBeJson()
+{
+    QFETCH(int, status);
+    m_sim->setFaults(SimFaults{.notJsonRate = 1, .notJsonStatus = status});
+
+    WireClient client(m_sim->port());
+    QVERIFY(client.send(httpPost("/v1/messages", question("claude-haiku-4-5"))));
+    const QList<WireResponse> responses = client.read(1);
+
+    QCOMPARE(responses.size(), 1);
+    QCOMPARE(responses.first().status, status);
+    QCOMPARE(responses.first().headers.value("content-type"), "application/json");
+    QJsonParseError error;
+    QJsonDocument::fromJson(responses.first().body, &error);
+    QVERIFY(error.error != QJsonParseError::NoError);
+    QVERIFY(!responses.first().body.isEmpty());
 }
 
 void tst_SimulatorFaults::keepAliveServesTwoRequests()
