@@ -55,7 +55,6 @@ private Q_SLOTS:
     void promptCacheExpires();
     void faultsAreRiddenOutOrReported_data();
     void faultsAreRiddenOutOrReported();
-    void connectionRefusedIsRetriedThenReported();
     void missingKeyIsNotRetried();
     void requestsTheVersionRejectsAreNotSent();
     void keyIsNeverSentOverPlainHttpToAnotherHost();
@@ -65,6 +64,7 @@ private Q_SLOTS:
 
 private:
     MessageCall *sendAndWait(const MessageRequest &request);
+    QList<CallRecord> loggedRecords() const;
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<Simulator> m_simulator;
@@ -122,6 +122,19 @@ MessageCall *tst_MessagesClient::sendAndWait(const MessageRequest &request)
     if (!finished.wait(20'000))
         qWarning() << "the call did not finish";
     return call;
+}
+
+QList<CallRecord> tst_MessagesClient::loggedRecords() const
+{
+    QFile log(m_writer->path());
+    if (!log.open(QIODevice::ReadOnly))
+        return {};
+    QList<CallRecord> records;
+    for (const QByteArray &line : log.readAll().split('\n')) {
+        if (Expected<CallRecord> record = CallRecord::fromJsonLine(line))
+            records.append(std::move(record).value());
+    }
+    return records;
 }
 
 void tst_MessagesClient::plainCallIsLoggedWithEveryKey()
@@ -232,12 +245,20 @@ void tst_MessagesClient::faultsAreRiddenOutOrReported_data()
 {
     QTest::addColumn<SimFaults>("faults");
     QTest::addColumn<bool>("stream");
-    QTest::addColumn<bool>("succeeds");
+    QTest::addColumn<bool>("refused"); // nobody listens: every connection is refused
     QTest::addColumn<int>("attempts");
-    QTest::addColumn<QString>("errorType");
-    QTest::addColumn<QList<qint64>>("waits"); // empty: only checked to be backoff-sized
+    QTest::addColumn<int>("httpStatus");       // of the last attempt; 0: none arrived, none logged
+    QTest::addColumn<QString>("errorType");    // as logged; empty: the call succeeds
+    QTest::addColumn<QString>("errorMessage"); // part of the error's message; empty: unchecked
+    QTest::addColumn<QList<qint64>>("waits");  // empty: only checked to be backoff-sized
 
-    auto failing = [](int count, int status, double retryAfter = 0, bool inMs = false) {
+    const auto row = [](const char *name, const SimFaults &faults, bool stream, int attempts,
+                        int httpStatus, const QString &errorType = {},
+                        const QString &errorMessage = {}, const QList<qint64> &waits = {}) {
+        QTest::newRow(name) << faults << stream << false << attempts << httpStatus << errorType
+                            << errorMessage << waits;
+    };
+    const auto failing = [](int count, int status, double retryAfter = 0, bool inMs = false) {
         SimFaults faults;
         faults.failFirst = count;
         faults.failStatus = status;
@@ -245,72 +266,97 @@ void tst_MessagesClient::faultsAreRiddenOutOrReported_data()
         faults.retryAfterMs = inMs;
         return faults;
     };
+    const auto every = [](double SimFaults::*rate) {
+        SimFaults faults;
+        faults.*rate = 1;
+        return faults;
+    };
 
-    // Three rate limits, then success: the server's retry-after (2 s) sets each wait.
-    QTest::newRow("429 with retry-after seconds") << failing(3, 429, 2) << false << true << 4
-                                                  << QString() << QList<qint64>{2000, 2000, 2000};
-    QTest::newRow("429 with retry-after-ms")
-        << failing(1, 429, 0.25, true) << false << true << 2 << QString() << QList<qint64>{250};
+    // Errors worth retrying, then success. Three rate limits: the server's retry-after (2 s)
+    // sets each wait.
+    row("429 with retry-after seconds", failing(3, 429, 2), false, 4, 200, {}, {},
+        {2000, 2000, 2000});
+    row("429 with retry-after-ms", failing(1, 429, 0.25, true), false, 2, 200, {}, {}, {250});
     SimFaults dated = failing(1, 429, 2);
     dated.retryAfterAsDate = true;
-    QTest::newRow("429 with retry-after as an HTTP date")
-        << dated << false << true << 2 << QString() << QList<qint64>{2000};
-    QTest::newRow("429 without retry-after") << failing(2, 429) << false << true << 3 << QString()
-                                             << QList<qint64>{};
-    QTest::newRow("500") << failing(1, 500) << false << true << 2 << QString() << QList<qint64>{};
-    QTest::newRow("502") << failing(1, 502) << false << true << 2 << QString() << QList<qint64>{};
-    QTest::newRow("503") << failing(1, 503) << true << true << 2 << QString() << QList<qint64>{};
-    QTest::newRow("504") << failing(1, 504) << false << true << 2 << QString() << QList<qint64>{};
-    QTest::newRow("529 overloaded") << failing(2, 529) << true << true << 3 << QString()
-                                    << QList<qint64>{};
-    // Four attempts allowed, all four rate-limited: the last error comes back as it was.
-    QTest::newRow("429 storm outlasts the attempts")
-        << failing(10, 429) << false << false << 4 << u"rate_limit_error"_s << QList<qint64>{};
+    row("429 with retry-after as an HTTP date", dated, false, 2, 200, {}, {}, {2000});
+    row("429 without retry-after", failing(2, 429), false, 3, 200);
+    row("500", failing(1, 500), false, 2, 200);
+    row("502", failing(1, 502), false, 2, 200);
+    row("503", failing(1, 503), true, 2, 200);
+    row("504", failing(1, 504), false, 2, 200);
+    row("529 overloaded", failing(2, 529), true, 3, 200);
 
-    SimFaults midStream;
-    midStream.midStreamErrorRate = 1;
-    QTest::newRow("overloaded inside a 200 stream")
-        << midStream << true << false << 1 << u"overloaded_error"_s << QList<qint64>{};
-    SimFaults truncated;
-    truncated.truncateRate = 1;
-    QTest::newRow("stream cut before message_stop")
-        << truncated << true << false << 1 << u"incomplete_stream"_s << QList<qint64>{};
-    QTest::newRow("JSON body cut short")
-        << truncated << false << false << 4 << u"connection_error"_s << QList<qint64>{};
-    SimFaults reset;
-    reset.resetRate = 1;
-    QTest::newRow("connection reset mid-body")
-        << reset << false << false << 4 << u"connection_error"_s << QList<qint64>{};
-    SimFaults stall;
-    stall.stallRate = 1;
+    // Four attempts allowed, all four failing: the last error comes back as it was.
+    row("429 storm outlasts the attempts", failing(10, 429), false, 4, 429, u"rate_limit_error"_s,
+        u"exceed the rate limit"_s);
+    QTest::newRow("connection refused") << SimFaults() << false << true << 4 << 0
+                                        << u"connection_error"_s << QString() << QList<qint64>{};
+    row("JSON body cut short", every(&SimFaults::truncateRate), false, 4, 200,
+        u"connection_error"_s, u"closed after"_s);
+    row("connection reset mid-body", every(&SimFaults::resetRate), false, 4, 200,
+        u"connection_error"_s);
+    SimFaults stall = every(&SimFaults::stallRate);
     stall.stallMs = 10'000;
-    QTest::newRow("stall past the transfer timeout")
-        << stall << false << false << 4 << u"timeout"_s << QList<qint64>{};
+    row("stall past the transfer timeout", stall, false, 4, 0, u"timeout"_s);
+    SimFaults page = every(&SimFaults::notJsonRate);
+    page.notJsonStatus = 500;
+    // A 500 is worth retrying whatever its body; typed from the status, as the body says nothing.
+    row("500 with a body that is not JSON", page, false, 4, 500, u"api_error"_s,
+        u"not the API's JSON error"_s);
+
+    // Errors that retrying cannot fix: one attempt, typed from the API's error envelope.
+    row("400 bad request", failing(1, 400), false, 1, 400, u"invalid_request_error"_s,
+        u"(simulated)"_s);
+    row("401 bad key", failing(1, 401), false, 1, 401, u"authentication_error"_s, u"(simulated)"_s);
+    row("403 forbidden", failing(1, 403), false, 1, 403, u"permission_error"_s, u"(simulated)"_s);
+    row("404 not found", failing(1, 404), false, 1, 404, u"not_found_error"_s, u"(simulated)"_s);
+    row("413 request too large", failing(1, 413), true, 1, 413, u"request_too_large"_s,
+        u"(simulated)"_s);
+    page.notJsonStatus = 200;
+    row("200 with a body that is not JSON", page, false, 1, 200, u"invalid_response"_s);
+
+    // Failures after a 200 stream has begun: part of the answer may be on screen, so no retry.
+    row("overloaded inside a 200 stream", every(&SimFaults::midStreamErrorRate), true, 1, 200,
+        u"overloaded_error"_s);
+    row("stream cut before message_stop", every(&SimFaults::truncateRate), true, 1, 200,
+        u"incomplete_stream"_s, u"before message_stop"_s);
+    row("stream reset halfway", every(&SimFaults::resetRate), true, 1, 200,
+        u"incomplete_stream"_s);
 }
 
 void tst_MessagesClient::faultsAreRiddenOutOrReported()
 {
     QFETCH(SimFaults, faults);
     QFETCH(bool, stream);
-    QFETCH(bool, succeeds);
+    QFETCH(bool, refused);
     QFETCH(int, attempts);
+    QFETCH(int, httpStatus);
     QFETCH(QString, errorType);
+    QFETCH(QString, errorMessage);
     QFETCH(QList<qint64>, waits);
 
-    if (faults.stallRate > 0) {
-        ClientConfig config = m_client->config();
+    ClientConfig config = m_client->config();
+    if (faults.stallRate > 0)
         config.transferTimeoutMs = 300;
-        m_client->setConfig(config);
+    if (refused) {
+        // A port that was free a moment ago and has nobody listening now.
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        config.baseUrl = QUrl(u"http://127.0.0.1:%1"_s.arg(probe.serverPort()));
     }
+    m_client->setConfig(config);
     m_simulator->setFaults(faults);
     MessageRequest request = question();
     request.stream = stream;
+    QSignalSpy recorded(m_client.get(), &MessagesClient::callFinished);
     MessageCall *call = m_client->send(request);
     QSignalSpy retries(call, &MessageCall::retryScheduled);
     QSignalSpy finished(call, &MessageCall::finished);
 
     QVERIFY(finished.wait(30'000));
 
+    const bool succeeds = errorType.isEmpty();
     QCOMPARE(finished.count(), 1);
     QCOMPARE(call->succeeded(), succeeds);
     QCOMPARE(call->attempts(), attempts);
@@ -322,37 +368,23 @@ void tst_MessagesClient::faultsAreRiddenOutOrReported()
         const qint64 firstWait = retries.first().at(1).toLongLong();
         QVERIFY2(firstWait >= 1000 && firstWait < 1100, qPrintable(QString::number(firstWait)));
     }
+    if (!errorMessage.isEmpty())
+        QVERIFY2(call->error()->message.contains(errorMessage), qPrintable(call->error()->message));
 
-    const CallRecord &record = call->record();
+    // One record per call, whatever the retries, in the log as it was handed out.
+    QCOMPARE(recorded.count(), 1);
+    const QList<CallRecord> logged = loggedRecords();
+    QCOMPARE(logged.size(), qsizetype(1));
+    const CallRecord &record = logged.first();
+    QCOMPARE(record.requestId, call->record().requestId);
     QCOMPARE(record.extra.value("attempts"_L1).toInt(), attempts);
-    if (succeeds) {
-        QVERIFY(!call->error());
-        QCOMPARE(record.finishReason, u"end_turn"_s);
-    } else {
-        QVERIFY(call->error());
-        QCOMPARE(record.finishReason, u"error"_s);
-        QCOMPARE(record.extra.value("error_type"_L1).toString(), errorType);
-    }
-}
-
-void tst_MessagesClient::connectionRefusedIsRetriedThenReported()
-{
-    // A port that was free a moment ago and has nobody listening now.
-    QTcpServer probe;
-    QVERIFY(probe.listen(QHostAddress::LocalHost));
-    const quint16 closedPort = probe.serverPort();
-    probe.close();
-    ClientConfig config = m_client->config();
-    config.baseUrl = QUrl(u"http://127.0.0.1:%1"_s.arg(closedPort));
-    m_client->setConfig(config);
-
-    MessageCall *call = sendAndWait(question());
-
-    QVERIFY(!call->succeeded());
-    QCOMPARE(call->attempts(), 4);
-    QCOMPARE(call->error()->kind, ApiError::Kind::Connection);
-    QCOMPARE(call->record().finishReason, u"error"_s);
-    QCOMPARE(call->record().costUsd, 0.0);
+    QCOMPARE(record.extra.contains("http_status"_L1), httpStatus != 0);
+    QCOMPARE(record.extra.value("http_status"_L1).toInt(), httpStatus);
+    QCOMPARE(record.finishReason, succeeds ? u"end_turn"_s : u"error"_s);
+    QCOMPARE(record.extra.value("error_type"_L1).toString(), errorType);
+    // A call that never got a 200 was never billed.
+    if (httpStatus != 200)
+        QCOMPARE(record.costUsd, 0.0);
 }
 
 void tst_MessagesClient::missingKeyIsNotRetried()
