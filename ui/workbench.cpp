@@ -48,6 +48,7 @@ void Workbench::start()
 void Workbench::startSession()
 {
     SessionOptions options = m_settings.sessionOptions(m_keys->key());
+    options.logRequired = false;
     if (m_options.simulatorOnly) {
         options.forceSimulator = true;
         options.simulatorLatencyScale = 0;
@@ -60,6 +61,8 @@ void Workbench::startSession()
     }
     if (!m_keys->errorString().isEmpty())
         showMessage(m_keys->errorString());
+    if (!m_session->logProblem().isEmpty())
+        showMessage(u"Calls are answered but not logged: "_s + m_session->logProblem());
     updateStatus();
     if (!m_ready) {
         m_ready = true;

@@ -34,8 +34,16 @@ Expected<void> CallSession::start(const SessionOptions &options)
         return Failure{prices.error()};
     if (options.logPath.isEmpty())
         return fail(u"no call log file given"_s);
-    if (const Expected<void> opened = m_writer.open(options.logPath); !opened)
-        return opened;
+    m_logProblem.clear();
+    if (const Expected<void> opened = m_writer.open(options.logPath); !opened) {
+        if (options.logRequired) {
+            m_writer.close();
+            return opened;
+        }
+        // The writer keeps the path and tries it again for every record.
+        m_logProblem = opened.error();
+        qCWarning(lcClient) << "calls go ahead without a log:" << m_logProblem;
+    }
 
     const ClientConfig environment = ClientConfig::fromEnvironment();
     ClientConfig config;

@@ -29,6 +29,10 @@ struct SessionOptions
     QString apiKey;  // wins over ANTHROPIC_API_KEY
     ApiVersion version = ApiVersion::Version2023;
     QString logPath;    // the call log to append to; required
+    // When the log cannot be opened: true, start() fails; false, calls go ahead, logProblem()
+    // says why, and each call that cannot be logged is reported by logWriteFailed(). The
+    // workbench takes false, since an answer is worth seeing even when it cannot be logged.
+    bool logRequired = true;
     QString pricesPath; // a price file over the built-in prices
     RetryPolicy retry;
     int transferTimeoutMs = 600'000;
@@ -44,9 +48,11 @@ struct SessionOptions
 // ANTHROPIC_BASE_URL; the real API when a key is known; and with neither, the built-in simulator
 // started in this process, so that nothing needs a key or a network.
 //
-// start() fails, naming what is wrong, when the log cannot be opened, the price file is bad, the
-// base URL is unusable, or the simulator cannot listen. The session owns its client, writer and
-// simulator.
+// start() fails, naming what is wrong, when the log cannot be opened (unless the options say the
+// log is not required), the price file is bad, the base URL is unusable, or the simulator
+// cannot listen. A record that cannot be appended later (a full disk, a read-only log) never
+// fails the call: logWriteFailed() names the file and the reason. The session owns its client,
+// writer and simulator.
 class CallSession : public QObject
 {
     Q_OBJECT
@@ -69,6 +75,8 @@ public:
     Simulator *simulator() const { return m_simulator.get(); }
     const PriceBook &prices() const { return m_client->prices(); }
     QString logPath() const { return m_writer.path(); }
+    // Why the log could not be opened by the last start(); empty when it is open.
+    QString logProblem() const { return m_logProblem; }
 
     double sessionCostUsd() const { return m_sessionCostUsd; }
     int callCount() const { return m_callCount; }
@@ -88,6 +96,7 @@ private:
     CallLogWriter m_writer;
     Backend m_backend = Backend::Simulator;
     QString m_backendDescription;
+    QString m_logProblem;
     double m_sessionCostUsd = 0;
     int m_callCount = 0;
 };

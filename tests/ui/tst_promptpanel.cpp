@@ -1,3 +1,4 @@
+#include "../core/unprivileged.h"
 #include "calllog/callrecord.h"
 #include "mainwindow.h"
 #include "promptpanel/callcard.h"
@@ -75,6 +76,8 @@ private Q_SLOTS:
     void ctrlReturnSendsFromTheMessage();
     void errorsAreExplainedInPlainWords_data();
     void errorsAreExplainedInPlainWords();
+    void callsThatCannotBeLoggedAreStillShown_data();
+    void callsThatCannotBeLoggedAreStillShown();
     void rendersInBothPalettes();
 
 private:
@@ -500,6 +503,95 @@ void tst_PromptPanel::errorsAreExplainedInPlainWords()
     QVERIFY2(explanation.what.contains(what), qPrintable(explanation.what));
     QVERIFY2(explanation.tryThis.contains(tryThis), qPrintable(explanation.tryThis));
     QCOMPARE(explanation.details, error.describe());
+}
+
+void tst_PromptPanel::callsThatCannotBeLoggedAreStillShown_data()
+{
+    QTest::addColumn<bool>("readOnly");
+    QTest::addColumn<QString>("reason");
+
+    QTest::newRow("full disk") << false << u"No space left"_s;
+    QTest::newRow("read-only log") << true << u"Permission denied"_s;
+}
+
+void tst_PromptPanel::callsThatCannotBeLoggedAreStillShown()
+{
+    QFETCH(bool, readOnly);
+    QFETCH(QString, reason);
+    const QFile::Permissions readable = QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther;
+    const QFile::Permissions writable = QFile::WriteOwner | QFile::WriteGroup | QFile::WriteOther;
+    const QFile::Permissions searchable = QFile::ExeOwner | QFile::ExeGroup | QFile::ExeOther;
+    SessionOptions options;
+    options.simulatorLatencyScale = 0;
+    options.logRequired = false;      // as the workbench starts it
+    options.logPath = u"/dev/full"_s; // opens, and refuses every byte with ENOSPC
+    if (readOnly) {
+        options.logPath = m_dir.filePath(u"read-only.jsonl"_s);
+        QFile log(options.logPath);
+        QVERIFY(log.open(QIODevice::WriteOnly));
+        log.close();
+        QVERIFY(QFile::setPermissions(options.logPath, readable));
+        QVERIFY(QFile::setPermissions(m_dir.path(), readable | searchable | QFile::WriteOwner));
+    }
+    CallSession session;
+    MainWindow window;
+    PromptPanel *panel = nullptr;
+    QLabel *banner = nullptr;
+
+    {
+        const Unprivileged unprivileged;
+        if (!unprivileged.isActive())
+            QSKIP("running as root and cannot drop to an unprivileged user");
+        QVERIFY(session.start(options).hasValue());
+        panel = new PromptPanel(&session);
+        window.addPanel(panel, u"prompt"_s, u"Prompt"_s);
+        banner = panel->findChild<QLabel *>(u"errorBanner"_s);
+        QVERIFY(banner);
+
+        // Each call is answered and explained as usual; the banner and the card say, naming
+        // the file, that it is not in the log.
+        for (int i = 1; i <= 2; ++i) {
+            CallCard *card = sendAndWait(*panel);
+            QVERIFY(card);
+            QVERIFY(!panel->findChild<QPlainTextEdit *>(u"answer"_s)->toPlainText().isEmpty());
+            const CallRecord &record = card->call().record;
+            QVERIFY(record.inputTokens > 0 && record.outputTokens > 0);
+            QCOMPARE(labelText(card, u"tokens0"_s), QLocale().toString(record.inputTokens));
+            QCOMPARE(microUsd(labelText(card, u"costTotal"_s)), std::llround(record.costUsd * 1e6));
+            QVERIFY(record.costUsd > 0);
+            const QString onCard = labelText(card, u"cardLogFailure"_s);
+            QVERIFY2(onCard.contains(options.logPath + u':') && onCard.contains(reason),
+                     qPrintable(onCard));
+            QVERIFY(banner->isVisibleTo(panel));
+            QVERIFY2(banner->text().contains(options.logPath) && banner->text().contains(reason),
+                     qPrintable(banner->text()));
+            QCOMPARE(panel->cards().size(), qsizetype(i));
+        }
+    }
+
+    // OPSBENCH_SHOTS keeps the pictures of the banner and the card for a person to look at.
+    const QString shots = qEnvironmentVariableIsSet("OPSBENCH_SHOTS")
+                              ? qEnvironmentVariable("OPSBENCH_SHOTS")
+                              : m_dir.filePath(u"shots"_s);
+    QVERIFY(renderScreenshots(window, shots + u"/not-logged"_s, QSize(1440, 900)));
+
+    // With a log that can be written again, the next call is logged and nothing is reported.
+    if (readOnly) {
+        QVERIFY(QFile::setPermissions(options.logPath, readable | writable));
+    } else {
+        options.logPath = m_dir.filePath(u"calls-%1.jsonl"_s.arg(++m_sessions));
+        QVERIFY(session.start(options).hasValue());
+    }
+    CallCard *card = nullptr;
+    {
+        const Unprivileged unprivileged;
+        card = sendAndWait(*panel);
+    }
+
+    QVERIFY(card);
+    QVERIFY(!card->findChild<QLabel *>(u"cardLogFailure"_s));
+    QVERIFY(!banner->isVisibleTo(panel));
+    QCOMPARE(lastLogged(session).requestId, card->call().record.requestId);
 }
 
 void tst_PromptPanel::rendersInBothPalettes()

@@ -49,6 +49,7 @@ private Q_SLOTS:
     void initTestCase();
     void settingsRoundTrip();
     void startsOnTheSimulatorWithoutAKey();
+    void startsWithALogItCannotOpen();
     void simulatorMenuInjectsFaults();
     void aCallFromThePromptPanelAppearsInTheLogPanel();
     void settingsDialogShowsTheKeyAndReturnsTheChoices();
@@ -98,6 +99,22 @@ void tst_Workbench::startsOnTheSimulatorWithoutAKey()
     const QStringList status = statusTexts(workbench.window());
     QVERIFY2(status.contains(u"Simulator (no API key)"_s), qPrintable(status.join(u" | "_s)));
     QVERIFY(status.contains(u"Log: "_s + dir.filePath(u"llm_calls.jsonl"_s)));
+}
+
+void tst_Workbench::startsWithALogItCannotOpen()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"missing/llm_calls.jsonl"_s);
+    Workbench workbench({true, path});
+    QSignalSpy ready(&workbench, &Workbench::ready);
+
+    workbench.start();
+
+    // Calls can still be sent; the status bar says why they are not logged, naming the file.
+    QTRY_COMPARE(ready.count(), 1);
+    QVERIFY(workbench.session()->simulator());
+    const QString message = workbench.window()->statusBar()->currentMessage();
+    QVERIFY2(message.contains(u"not logged"_s) && message.contains(path), qPrintable(message));
 }
 
 void tst_Workbench::simulatorMenuInjectsFaults()

@@ -92,6 +92,10 @@ CallCard::CallCard(const FinishedCall &call, QWidget *parent)
         error->setToolTip(call.error->details);
         layout->addWidget(error);
     }
+    if (!call.logFailure.isEmpty()) {
+        layout->addWidget(
+            wrappedLabel(u"Not in the call log: "_s + call.logFailure, u"cardLogFailure"_s));
+    }
     layout->addStretch();
 }
 

@@ -19,7 +19,8 @@ struct FinishedCall
     int number = 0;                  // 1-based, in the order the panel sent them
     QString question;                // the user message
     QString modelName;               // the display name of the model that answered
-    CallRecord record;               // exactly what the client logged
+    CallRecord record;               // what the client logged, or tried to
+    QString logFailure;              // why the record is not in the log; empty when it is
     std::optional<ModelPrice> price; // absent when the model has no price
     std::optional<qint64> timeToFirstTokenMs;
     QList<AttemptSpan> attempts;

@@ -28,6 +28,8 @@
 #include <QtConcurrent/QtConcurrentRun>
 #include <QVBoxLayout>
 
+#include <utility>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
@@ -84,6 +86,7 @@ PromptPanel::PromptPanel(CallSession *session, QWidget *parent)
     layout->addWidget(splitter);
     createActions();
 
+    connect(session, &CallSession::logWriteFailed, this, &PromptPanel::noteLogWriteFailed);
     connect(&m_indexing, &QFutureWatcher<Index>::finished, this, &PromptPanel::takeIndex);
     connect(&m_searching, &QFutureWatcher<QList<RetrievedPassage>>::finished, this,
             &PromptPanel::takePassages);
@@ -626,10 +629,31 @@ void PromptPanel::takeCall()
                                   .arg(m_current.record.latencyMs)
                                   .arg(cost));
     }
+    // The client reports a record it could not log just before the call finishes.
+    m_current.logFailure = std::exchange(m_logFailure, QString());
+    const bool errorShown = call->error() && call->error()->kind != ApiError::Kind::Cancelled;
+    if (!m_current.logFailure.isEmpty() && !errorShown)
+        showLogFailure(m_current.logFailure);
     call->deleteLater();
     addCard(m_current);
     setBusy(false);
     Q_EMIT callFinished(m_current.record);
+}
+
+void PromptPanel::noteLogWriteFailed(const QString &message)
+{
+    // A call of the panel's own shows it with its card; a test run's calls show it at once.
+    if (m_call)
+        m_logFailure = message;
+    else
+        showLogFailure(message);
+}
+
+void PromptPanel::showLogFailure(const QString &message)
+{
+    showError(u"This call is not in the call log: "_s + message,
+              u"Its answer, tokens and cost are shown here all the same. Free some space or make "
+              u"the file writable, and the next call is logged as usual."_s);
 }
 
 void PromptPanel::addCard(const FinishedCall &call)

@@ -36,7 +36,8 @@ class Retriever;
 // the same settings and charts the cache tokens of each call.
 //
 // Everything goes through the session's client, so every call is logged there; the session
-// must outlive the panel. A failed call is explained in the panel (never in a dialog). Corpus
+// must outlive the panel. A failed call is explained in the panel (never in a dialog), and so
+// is a call that could not be logged: its answer and cost are shown all the same. Corpus
 // indexing and retrieval run on worker threads; the GUI thread only sends and shows.
 class PromptPanel : public QWidget
 {
@@ -100,6 +101,8 @@ private:
     void noteAttemptStarted(int attempt);
     void noteRetryScheduled(int attempt, qint64 waitMs, const ApiError &error);
     void takeCall();
+    void noteLogWriteFailed(const QString &message);
+    void showLogFailure(const QString &message);
     void addCard(const FinishedCall &call);
     void showError(const QString &what, const QString &tryThis);
     void applyBannerColours();
@@ -158,6 +161,7 @@ private:
     MessageRequest m_searchRequest;
     QPointer<MessageCall> m_call;
     FinishedCall m_current;
+    QString m_logFailure; // the session's latest, until the call it belongs to is taken
     QElapsedTimer m_callClock;
     int m_callNumber = 0;
 
