@@ -1,3 +1,4 @@
+#include "calllog/callrecord.h"
 #include "calllog/logfilefollower.h"
 
 #include <QFile>
@@ -43,10 +44,14 @@ private Q_SLOTS:
     void handsOverCompleteLinesOnly();
     void truncationRestartsFromTheTop();
     void replacementRestarts();
+    void rotationRestartsOnTheNewFile_data();
+    void rotationRestartsOnTheNewFile();
     void deletionAndRecreation();
     void waitsForAFileThatDoesNotExistYet();
     void largeBacklogIsReadInSlices();
     void picksUpAnotherProcessesLinesByItself();
+    void lineWrittenInPiecesArrivesWhole();
+    void followsALogWhileAWriterFillsIt();
 
 private:
     void collect(LogFileFollower &follower);
@@ -136,6 +141,52 @@ void tst_LogFileFollower::replacementRestarts()
     QCOMPARE(m_seen.text, QByteArray("old 1\nold 2\nnew 1\nnew 2\nnew 3\n"));
 }
 
+void tst_LogFileFollower::rotationRestartsOnTheNewFile_data()
+{
+    QTest::addColumn<bool>("pollInBetween");
+    QTest::addColumn<LogFileFollower::RestartReason>("reason");
+    QTest::addColumn<int>("removals");
+
+    // Seen only once the new file is there: it took the old one's place.
+    QTest::newRow("noticed after the new file")
+        << false << LogFileFollower::RestartReason::Replaced << 0;
+    // Seen in between as well: the file went away, then came back.
+    QTest::newRow("noticed in between") << true << LogFileFollower::RestartReason::Recreated << 1;
+}
+
+void tst_LogFileFollower::rotationRestartsOnTheNewFile()
+{
+    QFETCH(bool, pollInBetween);
+    QFETCH(LogFileFollower::RestartReason, reason);
+    QFETCH(int, removals);
+    append(m_path, "old 1\nold 2\nold 3\n");
+    LogFileFollower follower;
+    collect(follower);
+    QSignalSpy restarted(&follower, &LogFileFollower::restarted);
+    QSignalSpy removed(&follower, &LogFileFollower::fileRemoved);
+    follower.start(m_path);
+
+    // Rotation as logrotate does it by default: the log is renamed away and a new one is
+    // created at its path, here shorter than the old one.
+    const QString rotated = m_path + u".1"_s;
+    QVERIFY(QFile::rename(m_path, rotated));
+    if (pollInBetween)
+        follower.poll();
+    append(m_path, "new 1\n");
+    follower.poll();
+    // A late line in the rotated file belongs to the old log and is not shown.
+    append(rotated, "late\n");
+    append(m_path, "new 2\n");
+    follower.poll();
+
+    QCOMPARE(restarted.count(), 1);
+    QCOMPARE(restarted.first().first().value<LogFileFollower::RestartReason>(), reason);
+    QCOMPARE(removed.count(), removals);
+    QCOMPARE(m_seen.text, QByteArray("old 1\nold 2\nold 3\nnew 1\nnew 2\n"));
+    QCOMPARE(m_seen.offsets.mid(1), (QList<qint64>{0, 6}));
+    QCOMPARE(m_seen.lineNumbers.mid(1), (QList<qint64>{1, 2}));
+}
+
 void tst_LogFileFollower::deletionAndRecreation()
 {
     append(m_path, "before\n");
@@ -211,6 +262,73 @@ void tst_LogFileFollower::picksUpAnotherProcessesLinesByItself()
     QCOMPARE(writer.exitCode(), 0);
 
     QTRY_COMPARE(m_seen.text, QByteArray("from another process\n"));
+}
+
+void tst_LogFileFollower::lineWrittenInPiecesArrivesWhole()
+{
+    append(m_path, "");
+    LogFileFollower follower;
+    follower.setPollInterval(20);
+    collect(follower);
+    follower.start(m_path);
+    const QByteArray line = "{\"request_id\":\"pieces\",\"model\":\"claude-haiku-4-5\"}\n";
+    const QList<QByteArray> pieces = {line.first(10), line.sliced(10, 20), line.sliced(30)};
+
+    // Each piece is written on its own, and the follower has read it, before the next.
+    qint64 written = 0;
+    for (qsizetype i = 0; i + 1 < pieces.size(); ++i) {
+        append(m_path, pieces.at(i));
+        written += pieces.at(i).size();
+        QTRY_COMPARE(follower.pendingBytes(), written);
+        QVERIFY(m_seen.text.isEmpty());
+    }
+    append(m_path, pieces.last());
+
+    QTRY_COMPARE(m_seen.text, line);
+    QCOMPARE(m_seen.offsets, QList<qint64>{0});
+    QCOMPARE(follower.pendingBytes(), 0);
+    QCOMPARE(follower.offset(), line.size());
+}
+
+void tst_LogFileFollower::followsALogWhileAWriterFillsIt()
+{
+    // A real writer in another process, appending as fast as it can while the follower reads.
+    constexpr int records = 2000;
+    append(m_path, "");
+    LogFileFollower follower;
+    follower.setPollInterval(20);
+    collect(follower);
+    follower.start(m_path);
+    QProcess writer;
+    writer.setProcessChannelMode(QProcess::ForwardedChannels);
+    writer.start(QStringLiteral(OPSBENCH_APPEND_CHILD),
+                 {m_path, u"g"_s, QString::number(records), u"200"_s});
+    QVERIFY(writer.waitForStarted());
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_seen.text.count('\n'), qsizetype(records), 20'000);
+
+    QVERIFY(writer.state() == QProcess::NotRunning || writer.waitForFinished());
+    QCOMPARE(writer.exitCode(), 0);
+    // Each batch starts where the one before ended, and every line is a whole record, in the
+    // writer's order: no line was handed over before its newline was written.
+    qint64 expectedOffset = 0;
+    qint64 expectedLine = 1;
+    const QList<QByteArray> lines = m_seen.text.trimmed().split('\n');
+    for (qsizetype batch = 0; batch < m_seen.offsets.size(); ++batch) {
+        QCOMPARE(m_seen.offsets.at(batch), expectedOffset);
+        QCOMPARE(m_seen.lineNumbers.at(batch), expectedLine);
+        const qsizetype end =
+            batch + 1 < m_seen.offsets.size() ? m_seen.offsets.at(batch + 1) : m_seen.text.size();
+        expectedLine += m_seen.text.sliced(expectedOffset, end - expectedOffset).count('\n');
+        expectedOffset = end;
+    }
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const Expected<CallRecord> record = CallRecord::fromJsonLine(lines.at(i));
+        QVERIFY(record.hasValue());
+        QCOMPARE(record->extra.value("seq"_L1).toInteger(), i);
+    }
+    qInfo("%d records followed as the file grew, in %lld batches", records,
+          qint64(m_seen.offsets.size()));
 }
 
 QTEST_GUILESS_MAIN(tst_LogFileFollower)

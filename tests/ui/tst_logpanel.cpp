@@ -72,6 +72,8 @@ private Q_SLOTS:
     void showsTheSelectedCallsJson();
     void exportsTheViewAsCsv();
     void followsAGrowingFile();
+    void survivesRotationAndTruncation_data();
+    void survivesRotationAndTruncation();
     void showsAnIncompleteTail();
     void namesTheFileItCannotOpen_data();
     void namesTheFileItCannotOpen();
@@ -255,6 +257,52 @@ void tst_LogPanel::followsAGrowingFile()
     QCOMPARE(panel.index().malformedCount(), 0);
     panel.selectRow(0);
     QVERIFY(panel.detailText().contains(u"\"t1\""_s));
+}
+
+void tst_LogPanel::survivesRotationAndTruncation_data()
+{
+    QTest::addColumn<QString>("change");
+
+    QTest::newRow("rotated: renamed away, a new file at the path") << u"rotate"_s;
+    QTest::newRow("truncated, then written again") << u"truncate"_s;
+    QTest::newRow("deleted, then created again") << u"delete"_s;
+}
+
+void tst_LogPanel::survivesRotationAndTruncation()
+{
+    QFETCH(QString, change);
+    QTemporaryDir dir;
+    const QString log = dir.filePath(u"llm_calls.jsonl"_s);
+    QVERIFY(writeFile(log, callLine("o1") + callLine("o2") + callLine("o3") + "not json\n",
+                      QIODevice::WriteOnly));
+    LogPanel panel(PriceBook::builtIn());
+    QVERIFY(panel.openLog(log));
+    QTRY_COMPARE(panel.model()->rowCount(), 3);
+
+    if (change == "rotate"_L1)
+        QVERIFY(QFile::rename(log, log + u".1"_s));
+    else if (change == "delete"_L1)
+        QVERIFY(QFile::remove(log));
+    else
+        QVERIFY(writeFile(log, QByteArray(), QIODevice::WriteOnly | QIODevice::Truncate));
+    QVERIFY(writeFile(log, callLine("n1") + callLine("n2"), QIODevice::Append));
+
+    // Only what the file at the path now holds: two calls, nothing left from the old one.
+    QTRY_COMPARE(panel.model()->rowCount(), 2);
+    QTRY_COMPARE(panel.summary().calls, 2);
+    QCOMPARE(panel.index().malformedCount(), 0);
+    QVERIFY(writeFile(log, callLine("n3"), QIODevice::Append));
+    QTRY_COMPARE(panel.model()->rowCount(), 3);
+    QTRY_COMPARE(panel.summary().calls, 3);
+    QCOMPARE(panel.index().lineNumber(2), 3);
+    QString details;
+    for (int row = 0; row < 3; ++row) {
+        panel.selectRow(row);
+        details += panel.detailText();
+    }
+    for (const QString &id : {u"n1"_s, u"n2"_s, u"n3"_s})
+        QVERIFY(details.contains(u'"' + id + u'"'));
+    QVERIFY(!details.contains(u"\"o1\""_s));
 }
 
 void tst_LogPanel::showsAnIncompleteTail()
