@@ -346,10 +346,10 @@ void tst_CallLogWriter::threadsSharingOneWriterNeverInterleave()
 void tst_CallLogWriter::killedWritersLoseAtMostTheRecordInFlight()
 {
     constexpr int kills = 60;
-    // Records of 8 kB span pages, so that some kills land inside a write() and tear a line;
+    // Records of 16 kB span pages, so that some kills land inside a write() and tear a line;
     // each writer is killed within about its first six of them.
-    constexpr int paddingBytes = 32000;
-    constexpr quint32 maxGrowth = 192 * 1024;
+    constexpr int paddingBytes = 16000;
+    constexpr quint32 maxGrowth = 96 * 1024;
     const quint32 seed = qEnvironmentVariableIsSet("OPSBENCH_KILL_SEED")
                              ? quint32(qEnvironmentVariableIntValue("OPSBENCH_KILL_SEED"))
                              : QRandomGenerator::system()->generate();
