@@ -321,8 +321,7 @@ void tst_MessagesClient::faultsAreRiddenOutOrReported_data()
         u"overloaded_error"_s);
     row("stream cut before message_stop", every(&SimFaults::truncateRate), true, 1, 200,
         u"incomplete_stream"_s, u"before message_stop"_s);
-    row("stream reset halfway", every(&SimFaults::resetRate), true, 1, 200,
-        u"incomplete_stream"_s);
+    row("stream reset halfway", every(&SimFaults::resetRate), true, 1, 200, u"incomplete_stream"_s);
 }
 
 void tst_MessagesClient::faultsAreRiddenOutOrReported()
