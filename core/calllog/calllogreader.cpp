@@ -599,6 +599,12 @@ Expected<void> CallLogReader::scan(const QString &path,
     return m_scanner->scan(path, 0, std::nullopt, visit);
 }
 
+Expected<void> CallLogReader::scanRange(const QString &path, qint64 begin, qint64 end,
+                                        const std::function<void(const LogLine &)> &visit)
+{
+    return m_scanner->scan(path, begin, end, visit);
+}
+
 void CallLogReader::scanBytes(QByteArrayView bytes, qint64 firstOffset, qint64 firstLineNumber,
                               const std::function<void(const LogLine &)> &visit)
 {

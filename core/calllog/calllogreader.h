@@ -44,6 +44,12 @@ public:
     // an incomplete tail. The LogLine and its strings are valid only during the call.
     Expected<void> scan(const QString &path, const std::function<void(const LogLine &)> &visit);
 
+    // Calls `visit` for every line of bytes [begin, end) of the file, bounded as for
+    // summarizeRange(); line numbers count from the range's first line, offsets from the file's
+    // start.
+    Expected<void> scanRange(const QString &path, qint64 begin, qint64 end,
+                             const std::function<void(const LogLine &)> &visit);
+
     // Calls `visit` for every line of `bytes`, the part of a log that starts at byte
     // `firstOffset` with line `firstLineNumber` (1-based): what LogFileFollower hands over.
     // Bytes after the last newline are reported as an incomplete tail.

@@ -8,6 +8,8 @@
 
 #include <sys/stat.h>
 
+#include <utility>
+
 using namespace Qt::Literals::StringLiterals;
 
 LogFileFollower::LogFileFollower(QObject *parent)
@@ -22,6 +24,21 @@ LogFileFollower::~LogFileFollower() = default;
 void LogFileFollower::start(const QString &path)
 {
     stop();
+    follow(path);
+}
+
+void LogFileFollower::resume(const QString &path, const ResumePoint &from)
+{
+    stop();
+    m_identity = Identity{from.device, from.inode};
+    m_offset = m_readOffset = from.offset;
+    m_lineNumber = from.lineNumber;
+    m_resuming = true;
+    follow(path);
+}
+
+void LogFileFollower::follow(const QString &path)
+{
     m_path = path;
     m_following = true;
     m_watcher = new QFileSystemWatcher(this);
@@ -43,6 +60,7 @@ void LogFileFollower::stop()
     m_identity = Identity();
     m_offset = m_readOffset = m_lineNumber = 0;
     m_reportedMissing = m_reportedUnreadable = false;
+    m_resuming = false;
 }
 
 void LogFileFollower::setPollInterval(int milliseconds)
@@ -69,11 +87,17 @@ void LogFileFollower::poll()
 
     if (!m_file) {
         // Lines of a file that disappeared were already handed over; the new file starts over.
-        const bool hadFile = m_identity != Identity();
+        const Identity previous = m_identity;
         if (!openFile())
             return;
-        if (hadFile)
+        if (std::exchange(m_resuming, false)) {
+            if (m_identity != previous)
+                restart(RestartReason::Replaced);
+            else if (status.st_size < m_readOffset)
+                restart(RestartReason::Truncated);
+        } else if (previous != Identity()) {
             restart(RestartReason::Recreated);
+        }
     } else if (identity != m_identity) {
         closeFile();
         if (!openFile())

@@ -29,11 +29,26 @@ public:
     enum class RestartReason { Truncated, Replaced, Recreated };
     Q_ENUM(RestartReason)
 
+    // Where a reader that read the start of a file itself hands over to the follower: the byte
+    // after its last complete line, the number of that line, and which file it read (device and
+    // inode, as stat gives them).
+    struct ResumePoint
+    {
+        qint64 offset = 0;
+        qint64 lineNumber = 0;
+        quint64 device = 0;
+        quint64 inode = 0;
+    };
+
     explicit LogFileFollower(QObject *parent = nullptr);
     ~LogFileFollower() override;
 
     // Starts following `path` from its beginning. A file that does not exist yet is waited for.
     void start(const QString &path);
+    // Starts following `path` after `from`, handing over only the lines that follow it. When the
+    // file at `path` is no longer the one that was read, or is shorter than `from.offset`, it
+    // restarts from the beginning as it would at any other time.
+    void resume(const QString &path, const ResumePoint &from);
     void stop();
 
     QString path() const { return m_path; }
@@ -69,6 +84,7 @@ private:
         bool operator==(const Identity &) const = default;
     };
 
+    void follow(const QString &path);
     bool openFile();
     void closeFile();
     void restart(RestartReason reason);
@@ -86,6 +102,7 @@ private:
     bool m_reportedMissing = false;
     bool m_reportedUnreadable = false;
     bool m_following = false;
+    bool m_resuming = false; // the next file opened must be the one a resume() named
     QTimer m_pollTimer;
     QFileSystemWatcher *m_watcher = nullptr;
 };

@@ -190,6 +190,17 @@ void LogIndex::append(const LogIndex &later)
     m_tailBytes = later.m_tailBytes;
 }
 
+void LogIndex::shiftLineNumbers(qint64 lines)
+{
+    for (qint64 &number : m_skippedLines)
+        number += lines;
+    for (MalformedLine &line : m_malformedLines)
+        line.number += lines;
+    // An index of no complete line has no last line to renumber; append() relies on its 0.
+    if (m_lineCount > 0)
+        m_lineCount += lines;
+}
+
 qint64 LogIndex::lineNumber(qsizetype row) const
 {
     // Call `row` is line row + 1 + k, where k counts the skipped lines before it: the skipped

@@ -121,6 +121,9 @@ public:
     // Adds the lines of `later`, which follow this index's lines in the same file; its names
     // are mapped to this index's ids and its tail replaces this one's.
     void append(const LogIndex &later);
+    // Numbers this index's lines as if `lines` lines came before them: for the index of a part
+    // of a file read on its own, numbered from 1, before it is appended to the parts before it.
+    void shiftLineNumbers(qint64 lines);
     // Forgets the bytes after the last newline, for a tail the caller saw completed.
     void setIncompleteTailBytes(qint64 bytes) { m_tailBytes = bytes; }
 

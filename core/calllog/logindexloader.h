@@ -7,16 +7,18 @@
 #include <QString>
 #include <QThread>
 
+#include <atomic>
 #include <memory>
 
-// Builds the LogIndex of a call log on a worker thread and keeps it up to date while the file
-// grows. The file is read from the start in blocks of a few megabytes; each block's lines are
-// indexed on the worker and handed to the caller's thread as a batch (batchReady), so the first
-// calls can be shown while the rest is read. Afterwards the file is followed (LogFileFollower):
-// appended lines arrive as further batches, and a truncated or replaced file restarts from
-// its beginning after restarted().
+// Builds the LogIndex of a call log off the caller's thread and keeps it up to date while the
+// file grows. What the file holds when it is opened is cut at line starts into parts (a small
+// first one, so that the first calls show at once, then parts of a few megabytes) that are
+// indexed on every core and handed to the caller's thread in file order as batches
+// (batchReady). Afterwards the file is followed (LogFileFollower): appended lines arrive as
+// further batches, and a truncated or replaced file is read again from its beginning after
+// restarted().
 //
-// The loader owns its thread. start() with another path, or stop(), drops everything still on
+// The loader owns its threads. start() with another path, or stop(), drops everything still on
 // its way from the previous file: no batch of an old file arrives after start() returns.
 class LogIndexLoader : public QObject
 {
@@ -30,7 +32,8 @@ public:
     void stop();
     QString path() const { return m_path; }
 
-    // Bytes read in one go: the first block is small, so the first calls show at once.
+    // The sizes of the parts read on their own: the first is small, so the first calls show at
+    // once.
     static constexpr qint64 firstBlockBytes = 256 * 1024;
     static constexpr qint64 blockBytes = 4 * 1024 * 1024;
 
@@ -52,5 +55,6 @@ private:
     QThread m_thread;
     Worker *m_worker;
     QString m_path;
-    int m_generation = 0;
+    // Read on the worker thread too: a read of a file left since gives up early.
+    std::atomic_int m_generation = 0;
 };

@@ -1,6 +1,7 @@
 #include "logquery.h"
 
 #include "calllog/compensatedsum.h"
+#include "calllog/percentiles.h"
 
 #include <QByteArrayMatcher>
 #include <QFile>
@@ -281,14 +282,11 @@ LogViewSummary LogQuery::summarize(const LogRecords &records, const std::vector<
     CompensatedSum latency;
     qint64 prompt = 0;
     qint64 cacheRead = 0;
-    std::vector<double> latencies;
-    latencies.reserve(rows.size());
     for (const quint32 row : rows) {
         const LogRecords::Block &b = records.block(row);
         const qsizetype i = LogRecords::slot(row);
         cost.add(b.costUsd[i]);
         latency.add(b.latencyMs[i]);
-        latencies.push_back(b.latencyMs[i]);
         prompt += qint64(b.inputTokens[i]) + b.cacheReadTokens[i] + b.cacheWriteTokens[i];
         cacheRead += b.cacheReadTokens[i];
         if (b.finishReason[i] == errorId)
@@ -298,19 +296,20 @@ LogViewSummary LogQuery::summarize(const LogRecords &records, const std::vector<
     summary.meanLatencyMs = latency.value() / double(rows.size());
     summary.cacheHitRate = prompt > 0 ? double(cacheRead) / double(prompt) : 0;
 
-    // Nearest rank, as LogStats: the value at rank ceil(p/100 * n), found without a full sort.
-    // Each selection leaves the higher values after it, so the next one searches only those.
-    auto from = latencies.begin();
-    const auto percentile = [&latencies, &from](double p) {
-        const auto rank = std::size_t(std::ceil(p * double(latencies.size()) / 100));
-        const auto nth = latencies.begin()
-                         + std::ptrdiff_t(std::clamp<std::size_t>(rank, 1, latencies.size()) - 1);
-        std::nth_element(from, nth, latencies.end());
-        from = nth;
-        return *nth;
+    // Nearest rank, as LogStats, and counted rather than selected in a copy where it can be:
+    // a view of a log that is being followed is summarized again every few hundred ms.
+    const double percentiles[3] = {50, 95, 99};
+    double *const results[3] = {&summary.p50LatencyMs, &summary.p95LatencyMs,
+                                &summary.p99LatencyMs};
+    const auto forEachLatency = [&records, &rows](const auto &visit) {
+        for (const quint32 row : rows)
+            visit(records.block(row).latencyMs[LogRecords::slot(row)]);
     };
-    summary.p50LatencyMs = percentile(50);
-    summary.p95LatencyMs = percentile(95);
-    summary.p99LatencyMs = percentile(99);
+    if (Percentiles::byCounting(forEachLatency, rows.size(), percentiles, results))
+        return summary;
+    std::vector<double> latencies;
+    latencies.reserve(rows.size());
+    forEachLatency([&latencies](double latencyMs) { latencies.push_back(latencyMs); });
+    Percentiles::bySelection(latencies, percentiles, results);
     return summary;
 }

@@ -1,6 +1,7 @@
 #include "logstats.h"
 
 #include "calllog/logline.h"
+#include "calllog/percentiles.h"
 
 #include <QMap>
 
@@ -20,14 +21,6 @@ void addTokens(TokenUsage &sum, const TokenUsage &more)
     sum.cacheReadInputTokens += more.cacheReadInputTokens;
     sum.cacheCreationInputTokens += more.cacheCreationInputTokens;
     sum.cacheCreation1hInputTokens += more.cacheCreation1hInputTokens;
-}
-
-// Zero-based index of the nearest-rank percentile p of n values: rank ceil(p/100 * n). For a
-// whole p and n below 2^53 the product is exact, so the ceiling never rounds up by accident.
-std::size_t nearestRankIndex(double p, std::size_t n)
-{
-    const auto rank = std::size_t(std::ceil(p * double(n) / 100));
-    return std::clamp<std::size_t>(rank, 1, n) - 1;
 }
 
 } // namespace
@@ -208,48 +201,6 @@ QList<GroupStats> LogStats::groupBy(QString Cell::*name) const
     return result;
 }
 
-namespace {
-
-// The nearest-rank percentiles of latencies that are all whole milliseconds in a span no
-// wider than their count (or 65,536), found by counting each value rather than selecting in a
-// copy: one pass, no copy, and less memory than the copy would take. Returns false, leaving
-// `results` alone, for any other latencies.
-template<typename Cells>
-bool percentilesByCounting(const Cells &cells, std::size_t records, const double (&p)[3],
-                           double *const (&results)[3])
-{
-    double lowest = std::numeric_limits<double>::infinity();
-    double highest = -lowest;
-    bool whole = true;
-    for (const auto *cell : cells) {
-        cell->latenciesMs.forEach([&](double latencyMs) {
-            lowest = std::min(lowest, latencyMs);
-            highest = std::max(highest, latencyMs);
-            whole = whole && latencyMs == std::trunc(latencyMs);
-        });
-    }
-    const double span = highest - lowest + 1;
-    if (!whole || !(span <= double(std::max<std::size_t>(records, 65536)))
-        || records > std::numeric_limits<std::uint32_t>::max())
-        return false;
-
-    std::vector<std::uint32_t> counts(std::size_t(span), 0);
-    for (const auto *cell : cells)
-        cell->latenciesMs.forEach(
-            [&](double latencyMs) { ++counts[std::size_t(latencyMs - lowest)]; });
-    std::size_t seen = 0;
-    std::size_t value = 0;
-    for (int i = 0; i < 3; ++i) {
-        const std::size_t rank = nearestRankIndex(p[i], records) + 1;
-        while (seen + counts[value] < rank)
-            seen += counts[value++];
-        *results[i] = lowest + double(value);
-    }
-    return true;
-}
-
-} // namespace
-
 GroupStats LogStats::summarize(const QString &name, const std::vector<const Cell *> &cells)
 {
     GroupStats stats;
@@ -270,22 +221,17 @@ GroupStats LogStats::summarize(const QString &name, const std::vector<const Cell
 
     const double percentiles[3] = {50, 95, 99};
     double *const results[3] = {&stats.p50LatencyMs, &stats.p95LatencyMs, &stats.p99LatencyMs};
-    if (percentilesByCounting(cells, std::size_t(stats.records), percentiles, results))
+    const auto forEachLatency = [&cells](const auto &visit) {
+        for (const Cell *cell : cells)
+            cell->latenciesMs.forEach(visit);
+    };
+    if (Percentiles::byCounting(forEachLatency, std::size_t(stats.records), percentiles, results))
         return stats;
 
     std::vector<double> latencies;
     latencies.reserve(std::size_t(stats.records));
     for (const Cell *cell : cells)
         cell->latenciesMs.copyTo(latencies);
-    // Each selection only has to look right of the previous one, which nth_element left
-    // holding the larger values.
-    auto from = latencies.begin();
-    for (int i = 0; i < 3; ++i) {
-        const auto at =
-            latencies.begin() + qsizetype(nearestRankIndex(percentiles[i], latencies.size()));
-        std::nth_element(from, at, latencies.end());
-        *results[i] = *at;
-        from = at;
-    }
+    Percentiles::bySelection(latencies, percentiles, results);
     return stats;
 }

@@ -39,6 +39,16 @@ Expected<qint64> lineStartFrom(QFile &file, qint64 target, qint64 size)
 
 Expected<QList<LogRange>> LogSummarizer::splitAtLines(const QString &path, int parts)
 {
+    const qint64 size = QFileInfo(path).size();
+    QList<qint64> cuts;
+    for (int part = 1; part < parts; ++part)
+        cuts.append(size * part / parts);
+    return splitAtLines(path, cuts);
+}
+
+Expected<QList<LogRange>> LogSummarizer::splitAtLines(const QString &path,
+                                                      const QList<qint64> &cuts)
+{
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly) || file.isSequential()) {
         // The reader words why a path is not a readable log; it is asked rather than repeated.
@@ -50,10 +60,11 @@ Expected<QList<LogRange>> LogSummarizer::splitAtLines(const QString &path, int p
     const qint64 size = file.size();
     QList<LogRange> ranges;
     qint64 begin = 0;
-    for (int part = 1; part < parts; ++part) {
-        const qint64 target = size * part / parts;
+    for (const qint64 target : cuts) {
         if (target <= begin)
             continue;
+        if (target >= size)
+            break;
         const Expected<qint64> end = lineStartFrom(file, target, size);
         if (!end)
             return Failure{end.error()};

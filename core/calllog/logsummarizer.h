@@ -32,6 +32,9 @@ public:
     // A range that would be empty (a line longer than a part) is left out; an empty file is
     // one empty range.
     static Expected<QList<LogRange>> splitAtLines(const QString &path, int parts);
+    // Cuts the file, as of its size when opened, at the first line start at or after each of
+    // `cuts` (ascending byte offsets; those past the end are ignored), with the same rules.
+    static Expected<QList<LogRange>> splitAtLines(const QString &path, const QList<qint64> &cuts);
 
     // Reads each range on its own thread (the last on the calling one) and merges the parts.
     static Expected<LogStats> summarizeRanges(const QString &path, const PriceBook &prices,

@@ -1,19 +1,28 @@
 // Opens one call log in the Log panel, as a person would, and prints how long the first rows and
 // the whole index took, the longest the GUI thread was kept from its timers meanwhile, the index
-// size per call, and the time of a sort and of filters on the whole log. Run it offscreen:
-//     QT_QPA_PLATFORM=offscreen bench_logpanel calls_1m.jsonl
+// size per call, and the time of a sort and of filters on the whole log. With --tail SECONDS it
+// then has another process append calls (append_calls.py, 5,000 a second) and prints how long
+// the newest calls took to show in the table, tiles and charts, and the processor time the
+// panel used meanwhile. Run it offscreen:
+//     QT_QPA_PLATFORM=offscreen bench_logpanel calls_1m.jsonl [--tail 10]
 #include "logpanel/logpanel.h"
 #include "logpanel/logtablemodel.h"
 
 #include <QApplication>
+#include <QDateTime>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QProcess>
 #include <QSignalSpy>
+#include <QTest>
 #include <QThread>
 #include <QTimer>
 
 #include <QFile>
 
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include <sys/resource.h>
 #include <time.h>
@@ -135,16 +144,92 @@ qint64 timeView(LogPanel &panel, const std::function<void()> &change)
     return timer.elapsed();
 }
 
+// Has append_calls.py append to `path` for `seconds` and watches the panel meanwhile. A call's
+// delay is the time from its writing (its timestamp) to the first view that counts it: rows,
+// tiles and charts, since viewUpdated follows the table's new rows and carries the summary
+// and charts computed with them.
+bool measureTail(LogPanel &panel, const QString &path, double seconds, StallMeter &stalls,
+                 TimedApplication &app)
+{
+    const QString script =
+        QDir(QString::fromLocal8Bit(OPSBENCH_BENCH_DIR)).filePath(u"append_calls.py"_s);
+    QProcess writer;
+    writer.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    const qint64 callsBefore = panel.index().size();
+    qint64 shownCalls = callsBefore;
+    qint64 worstDelayMs = 0;
+    std::vector<qint64> delays;
+    int views = 0;
+    QObject::connect(&panel, &LogPanel::viewUpdated, &panel, [&] {
+        const LogIndex &index = panel.index();
+        const qint64 counted = panel.summary().calls;
+        if (counted <= shownCalls || counted > index.size())
+            return;
+        ++views;
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        // The oldest call new to this view waited longest; every call is sampled for the
+        // median.
+        for (qint64 row = shownCalls; row < counted; ++row) {
+            const qint64 written = index.at(row).timestampMs;
+            if (written != IndexedCall::noTimestamp)
+                delays.push_back(now - written);
+        }
+        const qint64 written = index.at(shownCalls).timestampMs;
+        worstDelayMs = std::max(worstDelayMs, now - written);
+        shownCalls = counted;
+    });
+
+    stalls.reset();
+    app.reset();
+    const double cpuBefore = cpuMs();
+    QElapsedTimer clock;
+    clock.start();
+    writer.start(u"python3"_s,
+                 {script, path, u"--rate"_s, u"5000"_s, u"--seconds"_s, QString::number(seconds)});
+    if (!writer.waitForStarted()) {
+        std::fprintf(stderr, "cannot start %s\n", qPrintable(script));
+        return false;
+    }
+    QSignalSpy finished(&writer, &QProcess::finished);
+    while (finished.isEmpty())
+        finished.wait(int(seconds * 1000) + 10000);
+    const double cpuWhileWritingMs = cpuMs() - cpuBefore;
+    const qint64 writingMs = clock.elapsed();
+    // The last calls written are shown within a second or the panel has fallen behind.
+    const qint64 expected = callsBefore + qint64(5000 * seconds);
+    QElapsedTimer grace;
+    grace.start();
+    while (shownCalls < expected && grace.elapsed() < 5000)
+        QTest::qWait(10);
+
+    std::sort(delays.begin(), delays.end());
+    const auto percentile = [&delays](double share) {
+        return delays.empty() ? -1 : delays[std::size_t(share * double(delays.size() - 1))];
+    };
+    std::printf("tail: %lld calls appended at 5,000 a second for %.1f s, %lld shown\n",
+                expected - callsBefore, double(writingMs) / 1000, shownCalls - callsBefore);
+    std::printf("tail: delay from writing to rows, tiles and charts: median %lld ms, p99 %lld ms, "
+                "worst %lld ms, over %d views\n",
+                percentile(0.5), percentile(0.99), worstDelayMs, views);
+    std::printf("tail: processor time of the panel %.0f ms in %lld ms: %.2f of a core\n",
+                cpuWhileWritingMs, writingMs, cpuWhileWritingMs / double(writingMs));
+    std::printf("tail: worst GUI stall %.1f ms late, longest GUI event %.1f ms of its own work\n",
+                stalls.worstMs(), app.worstCpuMs());
+    return shownCalls >= expected;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     TimedApplication app(argc, argv);
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: bench_logpanel LOG.jsonl\n");
+    const QStringList arguments = app.arguments();
+    const bool tail = arguments.size() == 4 && arguments.at(2) == "--tail"_L1;
+    if (arguments.size() != 2 && !tail) {
+        std::fprintf(stderr, "usage: bench_logpanel LOG.jsonl [--tail SECONDS]\n");
         return 2;
     }
-    const QString path = QString::fromLocal8Bit(argv[1]);
+    const QString path = arguments.at(1);
 
     LogPanel panel(PriceBook::builtIn());
     panel.resize(1440, 900);
@@ -217,6 +302,11 @@ int main(int argc, char **argv)
                 stalls.worstMs(), stalls.worstCpuMs());
     std::printf("longest GUI event (views) %.1f ms of its own work, %.1f ms wall\n",
                 app.worstCpuMs(), app.worstWallMs());
+    if (tail) {
+        const double seconds = arguments.at(3).toDouble();
+        if (!measureTail(panel, path, seconds, stalls, app))
+            return 1;
+    }
     std::printf("load average after: %s\n", loadAverage().constData());
     return 0;
 }

@@ -163,6 +163,9 @@ def timed(argv, env=None, keep_output=True):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cli", default=os.path.join(REPO, "build/ci/app/cli/opsbench-cli"))
+    parser.add_argument("--plain",
+                        default=os.path.join(REPO, "build/ci/tests/bench/plain_simdjson_loop"),
+                        help="the plain simdjson loop to compare with (built with the tests)")
     parser.add_argument("--lines", type=int, default=1_000_000,
                         help="lines of the generated log (default 1,000,000)")
     parser.add_argument("--file", help="benchmark this log instead of generating one")
@@ -185,6 +188,8 @@ def main():
         ("`opsbench-cli stats --json`", [args.cli, "stats", "--json", log], from_opsbench, None),
         ("`opsbench-cli stats --json --threads 1`",
          [args.cli, "stats", "--json", "--threads", "1", log], from_opsbench, None),
+        ("a plain single-threaded simdjson loop (`plain_simdjson_loop`)", [args.plain, log],
+         json.loads, None),
         ("`cat > /dev/null`", ["cat", log], None, None),
         ("Python 3 `json.loads` per line", [sys.executable, "-c", PYTHON_PROGRAM, log],
          json.loads, None),

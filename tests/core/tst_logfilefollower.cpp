@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
@@ -52,6 +54,8 @@ private Q_SLOTS:
     void picksUpAnotherProcessesLinesByItself();
     void lineWrittenInPiecesArrivesWhole();
     void followsALogWhileAWriterFillsIt();
+    void resumesWhereAnotherReaderStopped_data();
+    void resumesWhereAnotherReaderStopped();
 
 private:
     void collect(LogFileFollower &follower);
@@ -329,6 +333,61 @@ void tst_LogFileFollower::followsALogWhileAWriterFillsIt()
     }
     qInfo("%d records followed as the file grew, in %lld batches", records,
           qint64(m_seen.offsets.size()));
+}
+
+void tst_LogFileFollower::resumesWhereAnotherReaderStopped_data()
+{
+    QTest::addColumn<QByteArray>("atResume"); // the file when following resumes
+    QTest::addColumn<bool>("sameFile");       // still the file that was read
+    QTest::addColumn<QByteArray>("expected"); // what is handed over
+    QTest::addColumn<qint64>("firstOffset");
+    QTest::addColumn<qint64>("firstLineNumber");
+    QTest::addColumn<int>("restarts");
+
+    // The reader read "one\ntwo\n": 8 bytes, 2 lines.
+    QTest::newRow("grown since") << QByteArray("one\ntwo\nthree\nfo") << true
+                                 << QByteArray("three\n") << qint64(8) << qint64(3) << 0;
+    QTest::newRow("unchanged") << QByteArray("one\ntwo\n") << true << QByteArray() << qint64(-1)
+                               << qint64(-1) << 0;
+    QTest::newRow("truncated since")
+        << QByteArray("one\n") << true << QByteArray("one\n") << qint64(0) << qint64(1) << 1;
+    QTest::newRow("replaced since")
+        << QByteArray("new\nlines\nhere\n") << false << QByteArray("new\nlines\nhere\n")
+        << qint64(0) << qint64(1) << 1;
+}
+
+void tst_LogFileFollower::resumesWhereAnotherReaderStopped()
+{
+    QFETCH(QByteArray, atResume);
+    QFETCH(bool, sameFile);
+    QFETCH(QByteArray, expected);
+    QFETCH(qint64, firstOffset);
+    QFETCH(qint64, firstLineNumber);
+    QFETCH(int, restarts);
+
+    append(m_path, "one\ntwo\n");
+    struct stat status;
+    QCOMPARE(::stat(QFile::encodeName(m_path).constData(), &status), 0);
+    if (sameFile) {
+        replaceContents(m_path, atResume);
+    } else {
+        const QString other = m_dir->filePath(u"other.jsonl"_s);
+        append(other, atResume);
+        QVERIFY(QFile::remove(m_path));
+        QVERIFY(QFile::rename(other, m_path));
+    }
+
+    LogFileFollower follower;
+    collect(follower);
+    QSignalSpy restarted(&follower, &LogFileFollower::restarted);
+    follower.resume(m_path, {8, 2, quint64(status.st_dev), quint64(status.st_ino)});
+
+    QCOMPARE(restarted.size(), restarts);
+    QCOMPARE(m_seen.text, expected);
+    if (firstOffset >= 0) {
+        QCOMPARE(m_seen.offsets.first(), firstOffset);
+        QCOMPARE(m_seen.lineNumbers.first(), firstLineNumber);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_LogFileFollower)

@@ -76,6 +76,7 @@ private Q_SLOTS:
     void sorts();
     void summarizesAFilteredView();
     void loaderIndexesGrowsAndRestarts();
+    void loaderReadsALargeLogInPartsAsOnePassWould();
     void staysWithinItsBudget();
 };
 
@@ -346,6 +347,80 @@ void tst_LogIndex::loaderIndexesGrowsAndRestarts()
     loader.start(other);
     QTRY_COMPARE(caughtUp.size(), 3);
     QTRY_COMPARE(index.size(), 4);
+}
+
+void tst_LogIndex::loaderReadsALargeLogInPartsAsOnePassWould()
+{
+    // About 5.5 MB: a small first part, one full part of LogIndexLoader::blockBytes and the
+    // rest, read on separate threads. Blank, malformed and CRLF lines are spread over every
+    // part so that their numbers must be carried from one part to the next, and the file ends
+    // in half a line.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"llm_calls.jsonl"_s);
+    QByteArray bytes;
+    for (int n = 1; bytes.size() < 5'500'000; ++n) {
+        if (n % 997 == 0)
+            bytes += "{\"model\": \"claude-haiku-4-5\", \"input_tokens\": \"many\"}\n";
+        else if (n % 1009 == 0)
+            bytes += "\n";
+        else if (n % 11 == 0)
+            bytes += callLine(n).chopped(1) + "\r\n";
+        else
+            bytes += callLine(n);
+    }
+    bytes += callLine(0).first(30);
+    QVERIFY(bytes.size() > LogIndexLoader::firstBlockBytes + LogIndexLoader::blockBytes);
+    QVERIFY(writeFile(path, bytes, QIODevice::WriteOnly));
+    const LogIndex whole = indexOf(path);
+
+    LogIndexLoader loader(PriceBook::builtIn());
+    LogIndex index;
+    int batches = 0;
+    connect(&loader, &LogIndexLoader::batchReady, this,
+            [&](const std::shared_ptr<const LogIndex> &batch) {
+                index.append(*batch);
+                ++batches;
+            });
+    connect(&loader, &LogIndexLoader::restarted, this, [&index] { index = LogIndex(); });
+    QSignalSpy caughtUp(&loader, &LogIndexLoader::caughtUp);
+    loader.start(path);
+    QTRY_COMPARE(caughtUp.size(), 1);
+
+    QVERIFY(batches >= 3);
+    QCOMPARE(index.size(), whole.size());
+    for (qsizetype row = 0; row < whole.size(); ++row) {
+        QCOMPARE(index.at(row).offset, whole.at(row).offset);
+        QCOMPARE(index.lineNumber(row), whole.lineNumber(row));
+    }
+    QCOMPARE(index.malformedCount(), whole.malformedCount());
+    QVERIFY(index.malformedCount() > 0);
+    for (qsizetype i = 0; i < whole.malformedLines().size(); ++i) {
+        QCOMPARE(index.malformedLines()[i].number, whole.malformedLines()[i].number);
+        QCOMPARE(index.malformedLines()[i].reason, whole.malformedLines()[i].reason);
+    }
+    QCOMPARE(index.blankLines(), whole.blankLines());
+    QCOMPARE(index.lineCount(), whole.lineCount());
+    QCOMPARE(index.incompleteTailBytes(), 30);
+
+    // The follower takes over where the parts ended: the torn line completes as the next one.
+    const qsizetype before = index.size();
+    QVERIFY(writeFile(path, callLine(0).sliced(30) + callLine(1), QIODevice::Append));
+    QTRY_COMPARE(index.size(), before + 2);
+    QVERIFY(!index.hasIncompleteTail());
+    QCOMPARE(index.lineNumber(before), whole.lineCount() + 1);
+    QCOMPARE(index.lineNumber(before + 1), whole.lineCount() + 2);
+    QCOMPARE(index.at(before).offset, qint64(bytes.size() - 30));
+
+    // A file put in its place is read again from the start, in parts again.
+    const QString replacement = dir.filePath(u"rotated.jsonl"_s);
+    QVERIFY(writeFile(replacement, bytes.first(LogIndexLoader::firstBlockBytes * 3),
+                      QIODevice::WriteOnly));
+    const LogIndex replaced = indexOf(replacement);
+    QVERIFY(QFile::remove(path));
+    QVERIFY(QFile::rename(replacement, path));
+    QTRY_COMPARE(caughtUp.size(), 2);
+    QTRY_COMPARE(index.size(), replaced.size());
+    QCOMPARE(index.lineNumber(index.size() - 1), replaced.lineNumber(replaced.size() - 1));
 }
 
 void tst_LogIndex::staysWithinItsBudget()

@@ -802,9 +802,12 @@ void LogPanel::scheduleRefresh()
         return;
     }
     // While a big log is read, a view of a part of it soon goes stale: leave the worker the
-    // processor time rather than add up what is about to change.
+    // processor time rather than add up what is about to change. A log that is followed is
+    // shown again soon after it grows, but at most a third of the time goes to working out
+    // views, however large the log.
     if (!m_refreshTimer.isActive())
-        m_refreshTimer.start(m_caughtUp ? 150 : 1000);
+        m_refreshTimer.start(m_caughtUp ? int(std::clamp<qint64>(2 * m_lastQueryMs, 150, 1000))
+                                        : 1000);
 }
 
 void LogPanel::startQuery()
@@ -815,6 +818,7 @@ void LogPanel::startQuery()
     m_refreshTimer.stop();
     m_refreshPending = false;
     m_queryRunning = true;
+    m_queryTimer.start();
     const int generation = ++m_viewGeneration;
     auto cancel = std::make_shared<std::atomic_bool>(false);
     m_cancel = cancel;
@@ -846,6 +850,7 @@ void LogPanel::applyView(int generation, const std::shared_ptr<ViewResult> &resu
     if (generation != m_viewGeneration)
         return;
     m_queryRunning = false;
+    m_lastQueryMs = m_queryTimer.elapsed();
     std::vector<quint32> &rows = result->query.rows;
 
     // Rows only added at the end keep the table's scroll position and selection. In file

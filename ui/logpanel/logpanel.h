@@ -149,6 +149,8 @@ private:
     LogViewSummary m_summary;
     int m_viewGeneration = 0;
     bool m_queryRunning = false;
+    QElapsedTimer m_queryTimer;
+    qint64 m_lastQueryMs = 0; // how long the last view took to compute, for pacing the next
     bool m_refreshPending = false;
     bool m_viewIsFileOrder = true;
     std::shared_ptr<std::atomic_bool> m_cancel;
