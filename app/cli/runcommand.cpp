@@ -188,7 +188,8 @@ ExitStatus runRun(const QStringList &arguments)
         options.cache = ttl == "1h"_L1 ? CacheTtl::OneHour : CacheTtl::FiveMinutes;
     }
     if (parser.isSet(systemPrompt)) {
-        const std::optional<QString> text = Cli::readTextFile(parser.value(systemPrompt));
+        const std::optional<QString> text = Cli::readTextFile(
+            parser.value(systemPrompt), u"the system prompt file"_s, MessageRequest::maxBodyBytes);
         if (!text)
             return ExitStatus::Failure;
         options.systemPrompt = *text;
@@ -197,7 +198,8 @@ ExitStatus runRun(const QStringList &arguments)
     }
     QStringList queryList = QueryRun::builtInQueries();
     if (parser.isSet(queries)) {
-        const std::optional<QString> text = Cli::readTextFile(parser.value(queries));
+        const std::optional<QString> text = Cli::readTextFile(
+            parser.value(queries), u"the queries file"_s, MessageRequest::maxBodyBytes);
         if (!text)
             return ExitStatus::Failure;
         queryList.clear();
