@@ -334,6 +334,10 @@ CallRecord MessageCall::buildRecord() const
         extra.insert("error_type"_L1, errorTypeForLog(*m_error));
     if (usage.cacheCreation1hInputTokens > 0)
         extra.insert("cache_creation_1h_input_tokens"_L1, usage.cacheCreation1hInputTokens);
+    if (m_client->logsPrompts()) {
+        extra.insert("prompt"_L1, m_request.userMessage);
+        extra.insert("answer"_L1, m_response.text());
+    }
     record.extra = extra;
     return record;
 }
