@@ -14,7 +14,7 @@ Workbench::Workbench(const Options &options, QObject *parent)
     : QObject(parent)
     , m_options(options)
     , m_settings(AppSettings::load())
-    , m_keys(std::make_unique<ApiKeyStore>())
+    , m_keys(std::make_unique<ApiKeyStore>(options.keychainService))
     , m_session(std::make_unique<CallSession>())
     , m_window(std::make_unique<MainWindow>())
 {
@@ -88,7 +88,8 @@ void Workbench::updateStatus()
 {
     QString toolTip = m_session->baseUrl().toString();
     if (m_session->backend() == Backend::Simulator)
-        toolTip += u"\nNo API key: the built-in simulator answers like the Messages API."_s;
+        toolTip += u"\nNo API key: the built-in simulator answers like the Messages API. It "
+                   "listens on loopback only: other machines cannot connect."_s;
     m_window->setBackendStatus(m_session->backendDescription(), toolTip);
     m_window->setLogFileStatus(m_session->logPath());
 }

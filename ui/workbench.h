@@ -29,6 +29,8 @@ public:
         // and the log goes to `logPath`. For screenshots and tests.
         bool simulatorOnly = false;
         QString logPath;
+        // The keychain entry the key is kept under; tests name their own.
+        QString keychainService = QStringLiteral("Opsbench");
     };
 
     explicit Workbench(const Options &options, QObject *parent = nullptr);

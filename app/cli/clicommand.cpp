@@ -1,6 +1,7 @@
 #include "clicommand.h"
 
-#include <QFile>
+#include "common/jsonfile.h"
+
 #include <QJsonDocument>
 
 #include <cstdio>
@@ -76,14 +77,14 @@ std::optional<PriceBook> loadPrices(const QCommandLineParser &parser)
     return std::move(prices).value();
 }
 
-std::optional<QString> readTextFile(const QString &path)
+std::optional<QString> readTextFile(const QString &path, const QString &what, qint64 maxBytes)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
-        fail(ExitStatus::Failure, u"%1: cannot read: %2"_s.arg(path, file.errorString()));
+    const Expected<QByteArray> bytes = readDataFile(path, what, maxBytes);
+    if (!bytes) {
+        fail(ExitStatus::Failure, bytes.error());
         return std::nullopt;
     }
-    return QString::fromUtf8(file.readAll());
+    return QString::fromUtf8(*bytes).replace(u"\r\n"_s, u"\n"_s);
 }
 
 void printJson(const QJsonObject &object)

@@ -51,8 +51,9 @@ QCommandLineOption pricesOption();
 // file) and returns nothing.
 std::optional<PriceBook> loadPrices(const QCommandLineParser &parser);
 
-// A whole text file, or nothing after printing a reason that names it.
-std::optional<QString> readTextFile(const QString &path);
+// A whole UTF-8 text file, or nothing after printing a reason that names it; `what` names it
+// ("the system prompt file"). A file over `maxBytes` is refused before it is read.
+std::optional<QString> readTextFile(const QString &path, const QString &what, qint64 maxBytes);
 
 void printJson(const QJsonObject &object);
 void printLine(const QString &line = QString());

@@ -1,6 +1,7 @@
 #include "clicommand.h"
 #include "clicommands.h"
 
+#include "client/messagerequest.h"
 #include "router/modelrouter.h"
 
 #include <QJsonArray>
@@ -81,7 +82,9 @@ ExitStatus runRoute(const QStringList &arguments)
     }
     QString systemPrompt;
     if (parser.isSet(systemPromptFile)) {
-        const std::optional<QString> text = Cli::readTextFile(parser.value(systemPromptFile));
+        const std::optional<QString> text =
+            Cli::readTextFile(parser.value(systemPromptFile), u"the system prompt file"_s,
+                              MessageRequest::maxBodyBytes);
         if (!text)
             return ExitStatus::Failure;
         systemPrompt = *text;

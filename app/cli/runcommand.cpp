@@ -114,6 +114,11 @@ ExitStatus runRun(const QStringList &arguments)
     const QCommandLineOption maxTokens(u"max-tokens"_s, u"Default 400."_s, u"n"_s, u"400"_s);
     const QCommandLineOption log(u"log"_s, u"The call log (default ./llm_calls.jsonl)."_s,
                                  u"file"_s, u"llm_calls.jsonl"_s);
+    const QCommandLineOption logPrompts(
+        u"log-prompts"_s,
+        u"Also write each query and its answer into the --log file (off by default: the log "
+        "holds counts and a hash of the system prompt only). Anyone who can read that file can "
+        "then read them."_s);
     const QCommandLineOption feature(u"feature"_s,
                                      u"The feature name logged (default rag_answer with --rag, "
                                      "else prompt)."_s,
@@ -134,10 +139,11 @@ ExitStatus runRun(const QStringList &arguments)
                                         "(default) as the real API."_s,
                                         u"x"_s, u"1"_s);
     const QCommandLineOption json(u"json"_s, u"Print one JSON object."_s);
-    parser.addOptions({baseUrl,   apiVersion, model,   route,      rules,   cache,
-                       cacheTtl,  rag,        corpus,  topK,       queries, systemPrompt,
-                       stream,    maxTokens,  log,     feature,    userId,  maxAttempts,
-                       baseDelay, maxDelay,   timeout, simLatency, json,    Cli::pricesOption()});
+    parser.addOptions({baseUrl,    apiVersion,   model,      route,       rules,
+                       cache,      cacheTtl,     rag,        corpus,      topK,
+                       queries,    systemPrompt, stream,     maxTokens,   log,
+                       logPrompts, feature,      userId,     maxAttempts, baseDelay,
+                       maxDelay,   timeout,      simLatency, json,        Cli::pricesOption()});
     if (const std::optional<ExitStatus> early = Cli::parse(parser, arguments))
         return *early;
     if (!parser.positionalArguments().isEmpty())
@@ -148,6 +154,7 @@ ExitStatus runRun(const QStringList &arguments)
     SessionOptions session;
     session.baseUrl = parser.value(baseUrl);
     session.logPath = parser.value(log);
+    session.logPrompts = parser.isSet(logPrompts);
     session.pricesPath = parser.value(u"prices"_s);
     const QString version = parser.value(apiVersion);
     if (version == "2026-10-21"_L1)
@@ -188,7 +195,8 @@ ExitStatus runRun(const QStringList &arguments)
         options.cache = ttl == "1h"_L1 ? CacheTtl::OneHour : CacheTtl::FiveMinutes;
     }
     if (parser.isSet(systemPrompt)) {
-        const std::optional<QString> text = Cli::readTextFile(parser.value(systemPrompt));
+        const std::optional<QString> text = Cli::readTextFile(
+            parser.value(systemPrompt), u"the system prompt file"_s, MessageRequest::maxBodyBytes);
         if (!text)
             return ExitStatus::Failure;
         options.systemPrompt = *text;
@@ -197,7 +205,8 @@ ExitStatus runRun(const QStringList &arguments)
     }
     QStringList queryList = QueryRun::builtInQueries();
     if (parser.isSet(queries)) {
-        const std::optional<QString> text = Cli::readTextFile(parser.value(queries));
+        const std::optional<QString> text = Cli::readTextFile(
+            parser.value(queries), u"the queries file"_s, MessageRequest::maxBodyBytes);
         if (!text)
             return ExitStatus::Failure;
         queryList.clear();

@@ -166,7 +166,8 @@ ExitStatus runSim(const QStringList &arguments)
     }
     // Line-buffered even into a pipe, so a script waiting for the address sees it at once.
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
-    Cli::printLine(u"listening on "_s + simulator.baseUrl().toString());
+    Cli::printLine(u"listening on %1 (loopback only: other machines cannot connect)"_s.arg(
+        simulator.baseUrl().toString()));
     std::fflush(stdout);
     QCoreApplication::exec();
     simulator.stop();

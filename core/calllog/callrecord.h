@@ -15,7 +15,8 @@
 // One LLM call as it is logged: one JSON object on one line of llm_calls.jsonl. The required
 // keys are written first, always in the same order, so that a person reading the file with
 // `head` or `grep` sees the same layout on every line; `extra` holds every other key (attempts,
-// ttft_ms, http_status, and whatever another tool wrote) and is written after them, sorted.
+// ttft_ms, http_status, the `prompt` and `answer` texts when the user chose to log them, and
+// whatever another tool wrote) and is written after them, sorted.
 //
 // toJsonLine() cannot fail. fromJsonLine() is the lenient, cold-path parser: a line lacking
 // what no reader can do without (model, input and output tokens, latency) is a Failure that

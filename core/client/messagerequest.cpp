@@ -69,5 +69,11 @@ Expected<QByteArray> MessageRequest::toJson(ApiVersion version) const
         body.insert("metadata"_L1, QJsonObject{{"user_id"_L1, userId}});
     if (stream)
         body.insert("stream"_L1, true);
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    QByteArray json = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    if (json.size() > maxBodyBytes) {
+        return fail(u"the request body is %1 bytes, over the Messages API's limit of %2 bytes; "
+                    "shorten the prompt, the history or the retrieved passages"_s.arg(json.size())
+                        .arg(maxBodyBytes));
+    }
+    return json;
 }

@@ -33,6 +33,11 @@ struct ConversationTurn
 // about the call (feature, user, number of documents).
 struct MessageRequest
 {
+    // The largest body the Messages API accepts; a larger one is refused before it is sent.
+    // The API reference says 32 MB without saying which megabyte; the decimal one is the smaller,
+    // so a body under it is under either.
+    static constexpr qint64 maxBodyBytes = 32'000'000;
+
     QString model;
     int maxTokens = 1024;
     QString systemPrompt;
@@ -58,6 +63,7 @@ struct MessageRequest
     QJsonObject logExtra;
 
     // The JSON body. Fails, saying why, for a request the chosen API version would reject or
-    // that makes no sense (no model, no message, max_tokens out of range).
+    // that makes no sense (no model, no message, max_tokens out of range, a body over
+    // maxBodyBytes).
     Expected<QByteArray> toJson(ApiVersion version) const;
 };

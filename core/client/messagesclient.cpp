@@ -2,6 +2,7 @@
 
 #include "calllog/calllogwriter.h"
 #include "common/logging.h"
+#include "credentials/apikeystore.h"
 #include "retry/retryclock.h"
 
 #include <QNetworkAccessManager>
@@ -42,6 +43,15 @@ QString errorTypeForLog(const ApiError &error)
         break;
     }
     return ApiError::typeForStatus(error.httpStatus);
+}
+
+// Some servers and proxies quote the key they refused in their error message; the message is
+// printed and logged, the key must not be, so it is masked before anything else sees it.
+ApiError withoutKey(ApiError error, const QString &key)
+{
+    if (!key.isEmpty())
+        error.message.replace(key, ApiKeyStore::masked(key));
+    return error;
 }
 
 } // namespace
@@ -185,7 +195,7 @@ void MessageCall::finishAttempt()
     if (status < 200 || status > 299) {
         const ApiError error = ApiError::fromHttpResponse(
             status, m_replyBody, reply->rawHeaderPairs(), m_client->clock()->now());
-        return m_runner.attemptFailed(error);
+        return m_runner.attemptFailed(withoutKey(error, m_client->config().apiKey));
     }
 
     if (isStreamed(m_request)) {
@@ -197,7 +207,7 @@ void MessageCall::finishAttempt()
         if (m_assembler.hasError()) {
             broken.type = m_assembler.errorType();
             broken.message = m_assembler.errorMessage();
-            return m_runner.attemptFailed(broken);
+            return m_runner.attemptFailed(withoutKey(broken, m_client->config().apiKey));
         }
         if (reply->error() != QNetworkReply::NoError || !m_assembler.isComplete()) {
             const ApiError cause = transportError(reply);
@@ -324,6 +334,10 @@ CallRecord MessageCall::buildRecord() const
         extra.insert("error_type"_L1, errorTypeForLog(*m_error));
     if (usage.cacheCreation1hInputTokens > 0)
         extra.insert("cache_creation_1h_input_tokens"_L1, usage.cacheCreation1hInputTokens);
+    if (m_client->logsPrompts()) {
+        extra.insert("prompt"_L1, m_request.userMessage);
+        extra.insert("answer"_L1, m_response.text());
+    }
     record.extra = extra;
     return record;
 }

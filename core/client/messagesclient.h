@@ -45,6 +45,12 @@ public:
     const PriceBook &prices() const { return m_prices; }
 
     void setLogWriter(CallLogWriter *writer) { m_logWriter = writer; }
+
+    // Off by default: a record then holds the system prompt's hash and the token counts, never
+    // text. On, each record also holds the user's message as `prompt` and the answer's text as
+    // `answer` (empty when none came), for whoever can read the log.
+    void setLogPrompts(bool logPrompts) { m_logPrompts = logPrompts; }
+    bool logsPrompts() const { return m_logPrompts; }
     void setClock(RetryClock *clock) { m_clock = clock; }
     RetryClock *clock() const { return m_clock; }
 
@@ -65,6 +71,7 @@ private:
     PriceBook m_prices = PriceBook::builtIn();
     CallLogWriter *m_logWriter = nullptr;
     RetryClock *m_clock;
+    bool m_logPrompts = false;
 };
 
 // One call to the Messages API with its retries; see MessagesClient.

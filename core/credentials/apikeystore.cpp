@@ -138,7 +138,9 @@ ApiKeyStore::Source ApiKeyStore::source() const
 
 QString ApiKeyStore::masked(const QString &key)
 {
-    if (key.size() < 12)
+    // The eleven characters shown must be a small part of the key: a short test or proxy key
+    // would otherwise be mostly shown.
+    if (key.size() < 24)
         return QString(key.size(), u'•');
     return key.first(7) + u"…"_s + key.last(4);
 }

@@ -48,7 +48,8 @@ public:
     QString errorString() const { return m_errorString; }
     bool isBusy() const { return m_busy; }
 
-    // "sk-ant-…x7Qa": enough to recognise a key, not enough to use it.
+    // "sk-ant-…x7Qa": enough to recognise a key, not enough to use it; a key shorter than 24
+    // characters is all bullets.
     static QString masked(const QString &key);
     // The trimmed ANTHROPIC_API_KEY, or an empty string.
     static QString environmentKey();

@@ -1,9 +1,9 @@
 #include "retriever.h"
 
+#include "common/jsonfile.h"
 #include "common/logging.h"
 
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QSet>
@@ -272,26 +272,31 @@ Expected<Retriever> Retriever::fromFolder(const QString &path)
     if (files.isEmpty())
         return fail(u"%1: the folder holds no .md or .txt documents"_s.arg(path));
 
-    Retriever retriever;
+    // Sizes first, from the folder's listing: nothing is read from a corpus that is too large.
     qint64 totalBytes = 0;
     for (const QFileInfo &info : files) {
-        const QString filePath = info.filePath();
-        if (info.size() > maxDocumentBytes)
-            return fail(
-                u"%1: %2 bytes is over the limit of %3 bytes for one document"_s.arg(filePath)
-                    .arg(info.size())
-                    .arg(maxDocumentBytes));
+        const Expected<void> fits =
+            checkFileSize(info.filePath(), u"the document"_s, maxDocumentBytes);
+        if (!fits)
+            return Failure{fits.error()};
         totalBytes += info.size();
-        if (totalBytes > maxCorpusBytes)
-            return fail(u"%1: the documents up to %2 add up to more than %3 bytes"_s
-                            .arg(path, info.fileName())
-                            .arg(maxCorpusBytes));
+    }
+    if (totalBytes > maxCorpusBytes) {
+        return fail(u"%1: the documents add up to %2 bytes, over the limit of %3 bytes for a "
+                    "corpus; nothing was read"_s.arg(path)
+                        .arg(totalBytes)
+                        .arg(maxCorpusBytes));
+    }
 
-        QFile file(filePath);
-        if (!file.open(QIODevice::ReadOnly))
-            return fail(u"%1: cannot read the document: %2"_s.arg(filePath, file.errorString()));
+    Retriever retriever;
+    for (const QFileInfo &info : files) {
+        const QString filePath = info.filePath();
+        const Expected<QByteArray> bytes =
+            readDataFile(filePath, u"the document"_s, maxDocumentBytes);
+        if (!bytes)
+            return Failure{bytes.error()};
         QStringDecoder decoder(QStringDecoder::Utf8);
-        const QString text = decoder(file.readAll());
+        const QString text = decoder(*bytes);
         if (decoder.hasError())
             return fail(u"%1: the document is not UTF-8 text"_s.arg(filePath));
 

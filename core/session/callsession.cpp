@@ -94,6 +94,7 @@ Expected<void> CallSession::start(const SessionOptions &options)
     m_client->setConfig(config);
     m_client->setPrices(*prices);
     m_client->setLogWriter(&m_writer);
+    m_client->setLogPrompts(options.logPrompts);
     Q_EMIT backendChanged();
     qCDebug(lcClient) << "calls go to" << m_backendDescription << "at" << config.baseUrl.toString()
                       << "and are logged to" << m_writer.path();

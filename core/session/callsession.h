@@ -36,6 +36,8 @@ struct SessionOptions
     QString pricesPath; // a price file over the built-in prices
     RetryPolicy retry;
     int transferTimeoutMs = 600'000;
+    // Also write each call's prompt and answer into the log (see MessagesClient::setLogPrompts).
+    bool logPrompts = false;
     // Use the in-process simulator whatever the key, base URL and environment say.
     bool forceSimulator = false;
     // For the in-process simulator only.

@@ -72,6 +72,9 @@ QByteArray reasonPhrase(int status)
 ApiError injectedError(int status)
 {
     switch (status) {
+    case 401:
+        // As the API words it; like the API, the simulator never repeats the key it was sent.
+        return {401, u"authentication_error"_s, u"invalid x-api-key (simulated)"_s};
     case 429:
         return {429, u"rate_limit_error"_s,
                 u"This request would exceed the rate limit for your organization (simulated)."_s};

@@ -297,7 +297,9 @@ void tst_Cli::runRidesOutRateLimitsFromASimulatorProcess()
     QVERIFY(simulator.waitForReadyRead(20'000));
     const QString listening = QString::fromUtf8(simulator.readLine()).trimmed();
     QVERIFY2(listening.startsWith(u"listening on http://127.0.0.1:"_s), qPrintable(listening));
-    const QString baseUrl = listening.section(u' ', 2);
+    QVERIFY2(listening.endsWith(u"(loopback only: other machines cannot connect)"_s),
+             qPrintable(listening));
+    const QString baseUrl = listening.section(u' ', 2, 2);
     QTemporaryDir dir;
 
     const CliRun run = runCli({u"run"_s, u"--base-url"_s, baseUrl, u"--log"_s,

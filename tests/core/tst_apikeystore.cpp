@@ -152,6 +152,9 @@ void tst_ApiKeyStore::masking_data()
 
     QTest::newRow("real length") << fakeKey << u"sk-ant-…7Qa9"_s;
     QTest::newRow("short keys show nothing") << u"sk-12345"_s << u"••••••••"_s;
+    // Seven and four of 16 characters would show most of it.
+    QTest::newRow("a proxy's 16-character key shows nothing")
+        << u"proxy-key-123456"_s << QString(16, u'•');
 }
 
 void tst_ApiKeyStore::masking()

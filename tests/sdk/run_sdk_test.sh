@@ -29,7 +29,7 @@ for _ in $(seq 100); do
     grep -q '^listening on ' "$output" && break
     sleep 0.1
 done
-url=$(sed -n 's/^listening on //p' "$output")
+url=$(sed -n 's/^listening on \([^ ]*\).*/\1/p' "$output")
 [ -n "$url" ] || { echo "the simulator did not start"; exit 1; }
 
 cd "$work" && OPSBENCH_SIM_URL="$url" node sdk_check.mjs

@@ -192,7 +192,7 @@ void tst_Workbench::settingsDialogShowsTheKeyAndReturnsTheChoices()
     // A key for this session only: masked in the dialog, never in the settings it returns.
     auto *newKey = dialog.findChild<QLineEdit *>();
     QVERIFY(newKey && newKey->echoMode() == QLineEdit::Password);
-    QTest::keyClicks(newKey, u"sk-ant-session-key-9Zq1"_s);
+    QTest::keyClicks(newKey, u"sk-ant-api03-session-key-9Zq1"_s);
     QPushButton *sessionOnly = nullptr;
     for (QPushButton *button : dialog.findChildren<QPushButton *>()) {
         if (button->text().startsWith(u"Use for this session"_s))

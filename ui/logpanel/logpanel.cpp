@@ -22,6 +22,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -992,11 +993,19 @@ void LogPanel::showDetail(qint64 indexRow)
         return;
     }
 
-    const bool isJson = QJsonDocument::fromJson(line).isObject();
+    const QJsonDocument json = QJsonDocument::fromJson(line);
     m_detailHeading->setText(u"Line %1 of %2, byte %3"_s.arg(
         QLocale().toString(m_index->lineNumber(indexRow)), QFileInfo(m_path).fileName(),
         QLocale().toString(call.offset)));
-    m_detail->setPlainText(QString::fromUtf8(isJson ? indentJson(line) : line.trimmed()));
+    QString detail = QString::fromUtf8(json.isObject() ? indentJson(line) : line.trimmed());
+    // Written only when the user chose to log them; shown as text, unescaped, to be read.
+    for (const auto key : {"prompt"_L1, "answer"_L1}) {
+        const QJsonValue text = json.object().value(key);
+        if (text.isString())
+            detail += u"\n\n%1:\n%2"_s.arg(key == "prompt"_L1 ? u"Prompt"_s : u"Answer"_s,
+                                           text.toString());
+    }
+    m_detail->setPlainText(detail);
 }
 
 QString LogPanel::detailText() const

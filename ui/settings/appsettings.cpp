@@ -18,6 +18,7 @@ AppSettings AppSettings::load()
     loaded.defaultModel = settings.value(u"calls/defaultModel"_s, defaults.defaultModel).toString();
     loaded.logPath = settings.value(u"calls/logPath"_s).toString();
     loaded.pricesPath = settings.value(u"calls/pricesPath"_s).toString();
+    loaded.logPrompts = settings.value(u"calls/logPrompts"_s, defaults.logPrompts).toBool();
     loaded.maxAttempts = settings.value(u"retry/maxAttempts"_s, defaults.maxAttempts).toInt();
     loaded.baseDelaySeconds =
         settings.value(u"retry/baseDelaySeconds"_s, defaults.baseDelaySeconds).toDouble();
@@ -36,6 +37,7 @@ void AppSettings::save() const
     settings.setValue(u"calls/defaultModel"_s, defaultModel);
     settings.setValue(u"calls/logPath"_s, logPath);
     settings.setValue(u"calls/pricesPath"_s, pricesPath);
+    settings.setValue(u"calls/logPrompts"_s, logPrompts);
     settings.setValue(u"retry/maxAttempts"_s, maxAttempts);
     settings.setValue(u"retry/baseDelaySeconds"_s, baseDelaySeconds);
     settings.setValue(u"retry/maxDelaySeconds"_s, maxDelaySeconds);
@@ -62,6 +64,7 @@ SessionOptions AppSettings::sessionOptions(const QString &apiKey) const
     options.version = version;
     options.logPath = effectiveLogPath();
     options.pricesPath = pricesPath;
+    options.logPrompts = logPrompts;
     options.retry.setMaxAttempts(maxAttempts);
     options.retry.setBaseDelayMs(qint64(baseDelaySeconds * 1000));
     options.retry.setMaxDelayMs(qint64(maxDelaySeconds * 1000));

@@ -13,6 +13,7 @@ struct AppSettings
     QString defaultModel = QStringLiteral("claude-haiku-4-5-20251001");
     QString logPath; // empty: llm_calls.jsonl in the application's data folder
     QString pricesPath;
+    bool logPrompts = false; // also write prompts and answers into the log; off unless chosen
     int maxAttempts = 5;
     double baseDelaySeconds = 1.0;
     double maxDelaySeconds = 60.0;

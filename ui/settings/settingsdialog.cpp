@@ -3,6 +3,7 @@
 #include "credentials/apikeystore.h"
 #include "sim/simmodelcatalogue.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -30,6 +31,8 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, ApiKeyStore *keys, Q
     , m_baseUrl(new QLineEdit(settings.baseUrl))
     , m_version(new QComboBox)
     , m_model(new QComboBox)
+    , m_logPrompts(new QCheckBox)
+    , m_logPromptsNote(new QLabel)
     , m_maxAttempts(new QSpinBox)
     , m_baseDelay(new QDoubleSpinBox)
     , m_maxDelay(new QDoubleSpinBox)
@@ -86,6 +89,17 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, ApiKeyStore *keys, Q
     callsForm->addRow(u"Prices override"_s, prices->parentWidget());
     m_logPath = log;
     m_pricesPath = prices;
+    m_logPrompts->setText(u"Also write each prompt and answer into the log"_s);
+    m_logPrompts->setChecked(settings.logPrompts);
+    m_logPromptsNote->setWordWrap(true);
+    auto *logPrompts = new QWidget;
+    auto *logPromptsLayout = new QVBoxLayout(logPrompts);
+    logPromptsLayout->setContentsMargins(0, 0, 0, 0);
+    logPromptsLayout->addWidget(m_logPrompts);
+    logPromptsLayout->addWidget(m_logPromptsNote);
+    callsForm->addRow(u"Prompts"_s, logPrompts);
+    connect(log, &QLineEdit::textChanged, this, &SettingsDialog::updateLogPromptsNote);
+    updateLogPromptsNote();
 
     auto *retryBox = new QGroupBox(u"Retries"_s);
     auto *retryForm = new QFormLayout(retryBox);
@@ -128,6 +142,7 @@ AppSettings SettingsDialog::settings() const
     chosen.defaultModel = m_model->currentText().trimmed();
     chosen.logPath = m_logPath->text().trimmed();
     chosen.pricesPath = m_pricesPath->text().trimmed();
+    chosen.logPrompts = m_logPrompts->isChecked();
     chosen.maxAttempts = m_maxAttempts->value();
     chosen.baseDelaySeconds = m_baseDelay->value();
     chosen.maxDelaySeconds = m_maxDelay->value();
@@ -189,6 +204,15 @@ void SettingsDialog::removeKey()
     connect(m_keys, &ApiKeyStore::finished, this, &SettingsDialog::keyChanged,
             Qt::SingleShotConnection);
     m_keys->erase();
+}
+
+void SettingsDialog::updateLogPromptsNote()
+{
+    const QString path = m_logPath->text().trimmed();
+    const QString shown = path.isEmpty() ? AppSettings::defaultLogPath() : path;
+    m_logPromptsNote->setText(u"Off, the log holds token counts and a hash of the system prompt "
+                              "only. On, prompts and answers go into %1, and anyone who can read "
+                              "that file can read them."_s.arg(shown));
 }
 
 QLineEdit *SettingsDialog::fileField(const QString &caption, const QString &filter, bool forSaving)

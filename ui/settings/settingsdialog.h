@@ -5,6 +5,7 @@
 #include <QDialog>
 
 class ApiKeyStore;
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -13,7 +14,8 @@ class QPushButton;
 class QSpinBox;
 
 // Where calls go and how: the API key (kept in the system keychain, shown masked), the base URL
-// and API version, the default model, the log file, a price file, and the retry parameters.
+// and API version, the default model, the log file and whether prompts go into it, a price
+// file, and the retry parameters.
 // Key changes take effect at once through the store; the rest when the dialog is accepted,
 // after which settings() holds what the user chose.
 class SettingsDialog : public QDialog
@@ -34,6 +36,7 @@ private:
     void storeKey();
     void useKeyForSession();
     void removeKey();
+    void updateLogPromptsNote();
     QLineEdit *fileField(const QString &caption, const QString &filter, bool forSaving);
 
     ApiKeyStore *m_keys;
@@ -47,6 +50,8 @@ private:
     QComboBox *m_model;
     QLineEdit *m_logPath = nullptr;
     QLineEdit *m_pricesPath = nullptr;
+    QCheckBox *m_logPrompts;
+    QLabel *m_logPromptsNote;
     QSpinBox *m_maxAttempts;
     QDoubleSpinBox *m_baseDelay;
     QDoubleSpinBox *m_maxDelay;
