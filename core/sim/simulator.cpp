@@ -90,8 +90,6 @@ ApiError injectedError(int status)
         return {529, u"overloaded_error"_s, u"Overloaded"_s};
     case 400:
         return {400, u"invalid_request_error"_s, u"The request was refused (simulated)."_s};
-    case 401:
-        return {401, u"authentication_error"_s, u"invalid x-api-key (simulated)"_s};
     case 403:
         return {403, u"permission_error"_s,
                 u"Your API key does not have permission to use the specified resource "
