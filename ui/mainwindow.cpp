@@ -217,11 +217,12 @@ void MainWindow::setPresentation(bool on)
     m_divider->setVisible(!on);
     m_panelTitle->setVisible(on);
     updatePanelTitle();
-    if (on && isVisible()) {
-        showFullScreen();
-    } else if (!on) {
-        if (isFullScreen())
-            showNormal();
+    // The window state rather than showFullScreen(), so that a window restored into
+    // presentation mode before it is shown opens full screen too.
+    if (on) {
+        setWindowState(windowState() | Qt::WindowFullScreen);
+    } else {
+        setWindowState(windowState() & ~Qt::WindowFullScreen);
         restoreGeometry(m_normalGeometry);
     }
     m_presentationAction->setChecked(on);
