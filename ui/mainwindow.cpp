@@ -7,14 +7,17 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QVBoxLayout>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -23,13 +26,41 @@ namespace {
 const QString geometryKey = u"window/geometry"_s;
 const QString panelKey = u"window/panel"_s;
 const QString themeKey = u"window/theme"_s;
+const QString presentationKey = u"window/presentation"_s;
+
+// Holds the panels inside the presentation scroll area. Without a layout of its own it reports
+// the panels' least size and no height-for-width, so the area scrolls only when the panels
+// cannot be squeezed into the window; it would otherwise insist on their preferred height.
+class PanelFrame final : public QWidget
+{
+public:
+    QSize minimumSizeHint() const override
+    {
+        return content() ? content()->minimumSizeHint() : QSize();
+    }
+    QSize sizeHint() const override { return minimumSizeHint(); }
+
+protected:
+    void resizeEvent(QResizeEvent *event) override
+    {
+        QWidget::resizeEvent(event);
+        if (QWidget *widget = content())
+            widget->setGeometry(rect());
+    }
+
+private:
+    QWidget *content() const { return findChild<QWidget *>(QString(), Qt::FindDirectChildrenOnly); }
+};
 
 } // namespace
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_navigation(new QListWidget)
+    , m_divider(new QFrame)
+    , m_panelTitle(new QLabel)
     , m_panels(new QStackedWidget)
+    , m_scroller(new QScrollArea)
     , m_backendLabel(new QLabel)
     , m_logFileLabel(new QLabel)
     , m_costLabel(new QLabel)
@@ -42,18 +73,35 @@ MainWindow::MainWindow(QWidget *parent)
     m_navigation->setAccessibleName(u"Panels"_s);
     connect(m_navigation, &QListWidget::currentRowChanged, m_panels,
             &QStackedWidget::setCurrentIndex);
+    connect(m_panels, &QStackedWidget::currentChanged, this, &MainWindow::updatePanelTitle);
+
+    // The title is shown in presentation mode only, where the navigation list is hidden.
+    m_panelTitle->setObjectName(u"panelTitle"_s);
+    m_panelTitle->setContentsMargins(12, 6, 12, 6);
+    m_panelTitle->hide();
 
     auto *central = new QWidget;
-    auto *layout = new QHBoxLayout(central);
+    auto *column = new QVBoxLayout(central);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    column->addWidget(m_panelTitle);
+    auto *layout = m_panelsRow = new QHBoxLayout;
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(m_navigation);
-    auto *divider = new QFrame;
-    divider->setFrameShape(QFrame::VLine);
-    divider->setFrameShadow(QFrame::Plain);
-    divider->setForegroundRole(QPalette::Mid);
-    layout->addWidget(divider);
+    m_divider->setFrameShape(QFrame::VLine);
+    m_divider->setFrameShadow(QFrame::Plain);
+    m_divider->setForegroundRole(QPalette::Mid);
+    layout->addWidget(m_divider);
     layout->addWidget(m_panels, 1);
+    // In presentation mode the panels sit in here, so that a panel whose large type needs more
+    // room than a 1280x720 projector has scrolls instead of pushing the window off the screen.
+    m_scroller->setFrameShape(QFrame::NoFrame);
+    m_scroller->setWidgetResizable(true);
+    m_scroller->setWidget(new PanelFrame);
+    m_scroller->hide();
+    layout->addWidget(m_scroller, 1);
+    column->addLayout(layout, 1);
     setCentralWidget(central);
 
     m_logFileLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -69,6 +117,7 @@ MainWindow::MainWindow(QWidget *parent)
 void MainWindow::addPanel(QWidget *panel, const QString &id, const QString &title)
 {
     m_panelIds.append(id);
+    m_panelTitles.append(title);
     m_panels->addWidget(panel);
     m_navigation->addItem(title);
 
@@ -142,6 +191,51 @@ void MainWindow::setSessionCost(double usd)
     m_costLabel->setText(u"Session cost $%1"_s.arg(usd, 0, 'f', 6));
 }
 
+void MainWindow::setPresentation(bool on)
+{
+    if (on == m_presenting)
+        return;
+    m_presenting = on;
+    if (on)
+        m_normalGeometry = saveGeometry();
+    Theme::setPresentation(on, m_theme);
+    // Qt hands a new application font to existing widgets only once its event loop has run;
+    // set on the window as well, the change reaches every panel at once (and an empty font
+    // makes the window inherit the application's again).
+    setFont(on ? QApplication::font() : QFont());
+    if (on) {
+        m_panels->setParent(m_scroller->widget());
+        m_panels->setGeometry(m_scroller->widget()->rect());
+        m_panels->show();
+        m_scroller->show();
+    } else {
+        m_scroller->hide();
+        m_panelsRow->insertWidget(m_panelsRow->indexOf(m_scroller), m_panels, 1);
+        m_panels->show();
+    }
+    m_navigation->setVisible(!on);
+    m_divider->setVisible(!on);
+    m_panelTitle->setVisible(on);
+    updatePanelTitle();
+    // The window state rather than showFullScreen(), so that a window restored into
+    // presentation mode before it is shown opens full screen too.
+    if (on) {
+        setWindowState(windowState() | Qt::WindowFullScreen);
+    } else {
+        setWindowState(windowState() & ~Qt::WindowFullScreen);
+        restoreGeometry(m_normalGeometry);
+    }
+    m_presentationAction->setChecked(on);
+    Q_EMIT presentationChanged(on);
+}
+
+void MainWindow::showAdjacentPanel(int step)
+{
+    const int count = m_panels->count();
+    if (count > 0)
+        m_navigation->setCurrentRow(((m_panels->currentIndex() + step) % count + count) % count);
+}
+
 void MainWindow::restoreSavedState()
 {
     const QSettings settings;
@@ -149,12 +243,34 @@ void MainWindow::restoreSavedState()
         resize(1280, 800);
     showPanel(settings.value(panelKey).toString());
     setTheme(Theme::modeFromName(settings.value(themeKey).toString()));
+    setPresentation(settings.value(presentationKey, false).toBool());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     saveState();
     QMainWindow::closeEvent(event);
+}
+
+void MainWindow::keyPressEvent(QKeyEvent *event)
+{
+    // A key event, not a shortcut: Esc that a panel or a focused widget wants (cancelling a
+    // call) stays theirs, and only an unclaimed Esc leaves presentation mode.
+    if (m_presenting && event->key() == Qt::Key_Escape && event->modifiers() == Qt::NoModifier) {
+        setPresentation(false);
+        return;
+    }
+    QMainWindow::keyPressEvent(event);
+}
+
+void MainWindow::updatePanelTitle()
+{
+    const int index = m_panels->currentIndex();
+    m_panelTitle->setText(index < 0 ? QString() : m_panelTitles.value(index));
+    QFont font = QApplication::font();
+    font.setPointSizeF(font.pointSizeF() * 1.6);
+    font.setBold(true);
+    m_panelTitle->setFont(font);
 }
 
 void MainWindow::createMenus()
@@ -170,6 +286,19 @@ void MainWindow::createMenus()
 
     m_viewMenu = menuBar()->addMenu(u"&View"_s);
     m_panelsSeparator = m_viewMenu->addSeparator();
+    QAction *previous =
+        m_viewMenu->addAction(u"Pre&vious panel"_s, this, [this] { showAdjacentPanel(-1); });
+    previous->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_PageUp));
+    QAction *next = m_viewMenu->addAction(u"&Next panel"_s, this, [this] { showAdjacentPanel(1); });
+    next->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_PageDown));
+    m_presentationAction = m_viewMenu->addAction(u"&Presentation"_s);
+    m_presentationAction->setObjectName(u"presentation"_s);
+    m_presentationAction->setCheckable(true);
+    m_presentationAction->setShortcut(QKeySequence(Qt::Key_F5));
+    m_presentationAction->setToolTip(
+        u"Large type, high contrast and one panel at a time, for a projector (Esc leaves)"_s);
+    connect(m_presentationAction, &QAction::triggered, this, &MainWindow::setPresentation);
+    m_viewMenu->addSeparator();
     QMenu *themeMenu = m_viewMenu->addMenu(u"&Theme"_s);
     auto *themes = new QActionGroup(this);
     for (Theme::Mode mode : {Theme::Mode::System, Theme::Mode::Light, Theme::Mode::Dark}) {
@@ -207,7 +336,8 @@ void MainWindow::setTheme(Theme::Mode mode)
 void MainWindow::saveState() const
 {
     QSettings settings;
-    settings.setValue(geometryKey, saveGeometry());
+    settings.setValue(geometryKey, m_presenting ? m_normalGeometry : saveGeometry());
+    settings.setValue(presentationKey, m_presenting);
     settings.setValue(panelKey, currentPanelId());
     settings.setValue(themeKey, Theme::modeName(m_theme));
 }

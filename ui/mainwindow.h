@@ -4,8 +4,11 @@
 
 #include <QMainWindow>
 
+class QFrame;
+class QHBoxLayout;
 class QLabel;
 class QListWidget;
+class QScrollArea;
 class QMenu;
 class QStackedWidget;
 
@@ -14,7 +17,13 @@ class QStackedWidget;
 // and what this session has spent.
 //
 // Panels are added by whoever builds the window (the window does not know what they are) and are
-// owned by it. The window remembers its geometry, the panel last shown and the theme.
+// owned by it. The window remembers its geometry, the panel last shown, the theme and whether it
+// was in presentation mode.
+//
+// Presentation mode (View > Presentation, F5; Esc leaves it) is for a projector: fonts half as
+// large again everywhere, a high-contrast palette, the window full screen with one panel at a time
+// under its title in large type and no navigation list (Ctrl+PageUp/PageDown and Ctrl+1..9 move
+// between panels). Leaving it restores fonts, palette, navigation and geometry.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -37,24 +46,41 @@ public:
     void setLogFileStatus(const QString &path);
     void setSessionCost(double usd);
 
-    // Restores geometry, panel and theme from QSettings; call after adding the panels.
+    void setPresentation(bool on);
+    bool isPresentation() const { return m_presenting; }
+    // Shows the panel before or after the current one, wrapping around.
+    void showAdjacentPanel(int step);
+
+    // Restores geometry, panel, theme and presentation mode from QSettings; call after adding
+    // the panels.
     void restoreSavedState();
 
 Q_SIGNALS:
     void settingsRequested();
     void themeChanged(Theme::Mode mode);
+    void presentationChanged(bool on);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
 
 private:
     void createMenus();
     void setTheme(Theme::Mode mode);
     void saveState() const;
+    void updatePanelTitle();
 
     QListWidget *m_navigation;
+    QFrame *m_divider;
+    QLabel *m_panelTitle;
     QStackedWidget *m_panels;
+    QScrollArea *m_scroller;
+    QHBoxLayout *m_panelsRow = nullptr;
     QStringList m_panelIds;
+    QStringList m_panelTitles;
+    QAction *m_presentationAction = nullptr;
+    bool m_presenting = false;
+    QByteArray m_normalGeometry; // the window's geometry before presentation mode
     QMenu *m_fileMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QMenu *m_simulatorMenu = nullptr;

@@ -7,6 +7,7 @@
 #include "promptpanel/promptpanel.h"
 #include "retrylab/retrylabpanel.h"
 #include "routerpanel/routerpanel.h"
+#include "scenarios/scenariocontrols.h"
 #include "workbench.h"
 
 #include <QDir>
@@ -49,6 +50,8 @@ Panels::Panels(Workbench *workbench)
     calls->addActions(
         {m_prompt->sendAction(), m_prompt->cancelAction(), m_prompt->runTestQueriesAction()});
 
+    m_scenarios = new ScenarioControls(workbench, {m_caching, m_router, m_retryLab}, this);
+
     connect(workbench, &Workbench::ready, this, &Panels::sessionReady);
     connect(workbench->session(), &CallSession::backendChanged, this, &Panels::sessionReady);
 }
@@ -61,26 +64,46 @@ void Panels::sessionReady()
         m_log->followLog(path);
 }
 
-void Panels::prepareScreenshots(std::function<void()> done)
+void Panels::openSampleLog(const std::function<void()> &loaded)
 {
-    // Three things to wait for: a call from the Prompt panel (so it shows an answer and its call
-    // card) followed by the Router panel's test set, the sample log indexed by the Log panel,
-    // and a Retry lab run through two rate limits per call.
-    auto waiting = std::make_shared<int>(3);
-    auto oneDone = [waiting, done] {
-        if (--*waiting == 0)
-            QTimer::singleShot(0, done);
-    };
-    connect(m_prompt, &PromptPanel::callFinished, this, oneDone, Qt::SingleShotConnection);
-    connect(m_log, &LogPanel::loaded, this, oneDone, Qt::SingleShotConnection);
-    connect(m_retryLab, &RetryLabPanel::runFinished, this, oneDone, Qt::SingleShotConnection);
-
     const QString sample = QDir(QFileInfo(m_workbench->session()->logPath()).absolutePath())
                                .filePath(u"sample_calls.jsonl"_s);
     QFile::remove(sample);
     QFile::copy(u":/opsbench/sample/llm_calls.jsonl"_s, sample);
     QFile::setPermissions(sample, QFile::ReadOwner | QFile::WriteOwner);
+    connect(m_log, &LogPanel::loaded, this, loaded, Qt::SingleShotConnection);
     m_log->openLog(sample);
+}
+
+void Panels::prepareScreenshots(std::function<void()> done)
+{
+    // Two things to wait for: a call from the Prompt panel (so it shows an answer and its call
+    // card), and after it the Router panel's test set, a Retry lab run through two rate limits
+    // per call, the "Caching pays off" scenario measured by the Caching panel and, last, the
+    // sample log indexed by the Log panel (last, since a scenario restarts the session and the
+    // Log panel then follows the session's log).
+    auto waiting = std::make_shared<int>(2);
+    auto oneDone = [waiting, done] {
+        if (--*waiting == 0)
+            QTimer::singleShot(0, done);
+    };
+    connect(m_prompt, &PromptPanel::callFinished, this, oneDone, Qt::SingleShotConnection);
+    connect(
+        m_scenarios, &ScenarioControls::scenarioFinished, this,
+        [this, oneDone] {
+            // The panel reads the log in a worker, once per call and once more at the end.
+            auto measured = std::make_shared<QMetaObject::Connection>();
+            *measured =
+                connect(m_caching, &CachingPanel::measuredChanged, this, [this, oneDone, measured] {
+                    if (m_caching->measuredCalls().size() < 5)
+                        return;
+                    disconnect(*measured);
+                    openSampleLog(oneDone);
+                });
+            m_caching->refreshMeasured();
+        },
+        Qt::SingleShotConnection);
+
     // One after another, since they share the simulator: the Retry lab's injected rate limits
     // would hit the others' calls too.
     connect(m_prompt, &PromptPanel::callFinished, m_router, &RouterPanel::runTestSet,
@@ -93,5 +116,8 @@ void Panels::prepareScreenshots(std::function<void()> done)
             m_retryLab->runCalls();
         },
         Qt::SingleShotConnection);
+    connect(
+        m_retryLab, &RetryLabPanel::runFinished, m_scenarios,
+        [this] { m_scenarios->load(u"caching-pays-off"_s); }, Qt::SingleShotConnection);
     m_prompt->send();
 }

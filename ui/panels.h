@@ -10,6 +10,7 @@ class LogPanel;
 class RetryLabPanel;
 class RouterPanel;
 class PromptPanel;
+class ScenarioControls;
 class Workbench;
 
 // Creates the panels of the workbench window, in the order a learner meets them, and connects
@@ -22,11 +23,14 @@ public:
     explicit Panels(Workbench *workbench);
 
     // Puts sample data in every panel for screenshots (the bundled sample log, a call to the
-    // simulator), then calls `done` from the event loop.
+    // simulator, the "Caching pays off" scenario), then calls `done` from the event loop.
     void prepareScreenshots(std::function<void()> done);
+
+    ScenarioControls *scenarios() const { return m_scenarios; }
 
 private:
     void sessionReady();
+    void openSampleLog(const std::function<void()> &loaded);
 
     Workbench *m_workbench;
     PromptPanel *m_prompt = nullptr;
@@ -35,4 +39,5 @@ private:
     LogPanel *m_log = nullptr;
     CapacityPanel *m_capacity = nullptr;
     RetryLabPanel *m_retryLab = nullptr;
+    ScenarioControls *m_scenarios = nullptr;
 };

@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QPixmap>
+#include <QStatusBar>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -18,6 +19,13 @@ void settle()
         QApplication::processEvents();
 }
 
+// A status message posted while the window was hidden paints over the status widgets (the bar
+// hides them only when they are visible); a screenshot wants the lasting status.
+void clearMessage(MainWindow &window)
+{
+    window.statusBar()->clearMessage();
+}
+
 } // namespace
 
 Expected<QStringList> renderScreenshots(MainWindow &window, const QString &folder, QSize size)
@@ -28,6 +36,7 @@ Expected<QStringList> renderScreenshots(MainWindow &window, const QString &folde
 
     window.resize(size);
     window.show();
+    clearMessage(window);
     QStringList written;
     for (Theme::Mode mode : {Theme::Mode::Light, Theme::Mode::Dark}) {
         Theme::apply(mode);
@@ -41,5 +50,36 @@ Expected<QStringList> renderScreenshots(MainWindow &window, const QString &folde
             written.append(path);
         }
     }
+    return written;
+}
+
+Expected<QStringList> renderPresentation(MainWindow &window, const QString &folder,
+                                         const QString &id, QSize size)
+{
+    QDir dir(folder);
+    if (!dir.exists() && !QDir().mkpath(folder))
+        return fail(u"%1: cannot create the folder for screenshots"_s.arg(folder));
+
+    window.show();
+    clearMessage(window);
+    window.showPanel(id);
+    window.setPresentation(true);
+    QStringList written;
+    const std::pair<QSize, QString> sizes[] = {{size, QString()}, {QSize(1280, 720), u"-720p"_s}};
+    for (Theme::Mode mode : {Theme::Mode::Light, Theme::Mode::Dark}) {
+        Theme::apply(mode);
+        for (const auto &[pixels, infix] : sizes) {
+            // Full screen means the offscreen platform's screen; the picture wants `pixels`.
+            window.showNormal();
+            window.resize(pixels);
+            settle();
+            const QString suffix = mode == Theme::Mode::Dark ? u"-dark"_s : QString();
+            const QString path = dir.filePath(u"presentation"_s + infix + suffix + u".png"_s);
+            if (!window.grab().save(path))
+                return fail(u"%1: cannot write the screenshot"_s.arg(path));
+            written.append(path);
+        }
+    }
+    window.setPresentation(false);
     return written;
 }

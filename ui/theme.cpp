@@ -1,9 +1,18 @@
 #include "theme.h"
 
+#include <QAbstractAxis>
+#include <QAbstractBarSeries>
 #include <QApplication>
+#include <QBarSet>
+#include <QChart>
+#include <QLegend>
 #include <QPalette>
 #include <QStyle>
 #include <QStyleFactory>
+#include <QXYSeries>
+
+#include <functional>
+#include <optional>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -57,6 +66,40 @@ QPalette darkPalette()
     return palette;
 }
 
+// Near-black on white, or white on near-black, with a saturated accent: readable on a projector
+// that washes colours out.
+QPalette presentationPalette(bool dark)
+{
+    QPalette palette = dark ? darkPalette() : lightPalette();
+    const QColor background = dark ? QColor(0x0c, 0x0c, 0x0e) : Qt::white;
+    const QColor text = dark ? Qt::white : QColor(0x0a, 0x0a, 0x0a);
+    palette.setColor(QPalette::Window, background);
+    palette.setColor(QPalette::Base, background);
+    palette.setColor(QPalette::AlternateBase,
+                     dark ? QColor(0x1e, 0x1e, 0x22) : QColor(0xee, 0xee, 0xee));
+    palette.setColor(QPalette::Button, dark ? QColor(0x22, 0x22, 0x26) : QColor(0xe8, 0xe8, 0xe8));
+    for (QPalette::ColorRole role :
+         {QPalette::WindowText, QPalette::Text, QPalette::ButtonText, QPalette::ToolTipText}) {
+        palette.setColor(QPalette::Active, role, text);
+        palette.setColor(QPalette::Inactive, role, text);
+    }
+    palette.setColor(QPalette::Mid, dark ? QColor(0x90, 0x90, 0x90) : QColor(0x60, 0x60, 0x60));
+    palette.setColor(QPalette::Highlight,
+                     dark ? QColor(0x2b, 0x7b, 0xff) : QColor(0x00, 0x4c, 0xd1));
+    palette.setColor(QPalette::HighlightedText, Qt::white);
+    palette.setColor(QPalette::Link, dark ? QColor(0x7c, 0xb4, 0xff) : QColor(0x00, 0x3a, 0xa8));
+    return palette;
+}
+
+// The application font before presentation mode enlarged it.
+std::optional<QFont> &normalFont()
+{
+    static std::optional<QFont> font;
+    return font;
+}
+
+bool presenting = false;
+
 } // namespace
 
 namespace Theme {
@@ -74,7 +117,94 @@ void apply(Mode mode)
     if (QApplication::style()->name() != "fusion"_L1)
         QApplication::setStyle(QStyleFactory::create(u"Fusion"_s));
     const bool dark = mode == Mode::Dark || (mode == Mode::System && systemPrefersDark());
-    QApplication::setPalette(dark ? darkPalette() : lightPalette());
+    if (presenting)
+        QApplication::setPalette(presentationPalette(dark));
+    else
+        QApplication::setPalette(dark ? darkPalette() : lightPalette());
+}
+
+void setPresentation(bool on, Mode mode)
+{
+    if (on && !presenting) {
+        normalFont() = QApplication::font();
+        QFont large = *normalFont();
+        large.setPointSizeF(large.pointSizeF() * presentationScale);
+        QApplication::setFont(large);
+    } else if (!on && presenting && normalFont()) {
+        QApplication::setFont(*normalFont());
+        normalFont().reset();
+    }
+    presenting = on;
+    // The font first: widgets that restyle their charts on the palette change then see it.
+    apply(mode);
+}
+
+bool isPresentation()
+{
+    return presenting;
+}
+
+void styleChart(QChart *chart)
+{
+    if (!chart)
+        return;
+    const QFont font = QApplication::font();
+    QFont title = font;
+    title.setBold(true);
+    const QColor text = QApplication::palette().color(QPalette::Text);
+
+    // Every property changed for presentation keeps its normal value beside it, so that leaving
+    // puts back what the chart theme and the panel chose (setTheme() to the same theme again
+    // would change nothing).
+    const auto style = [](QObject *object, const char *key, const QVariant &current,
+                          const QVariant &large, const std::function<void(const QVariant &)> &set) {
+        const QVariant normal = object->property(key);
+        if (presenting) {
+            if (!normal.isValid())
+                object->setProperty(key, current);
+            set(large);
+        } else if (normal.isValid()) {
+            set(normal);
+            object->setProperty(key, QVariant());
+        }
+    };
+    style(chart, "opsbenchTitleFont", chart->titleFont(), title,
+          [chart](const QVariant &value) { chart->setTitleFont(value.value<QFont>()); });
+    style(chart, "opsbenchTitleBrush", chart->titleBrush(), QBrush(text),
+          [chart](const QVariant &value) { chart->setTitleBrush(value.value<QBrush>()); });
+    QLegend *legend = chart->legend();
+    // A little smaller than the rest: a legend shares one line, and elided entries say nothing.
+    QFont legendFont = font;
+    legendFont.setPointSizeF(font.pointSizeF() * 0.85);
+    style(legend, "opsbenchFont", legend->font(), legendFont,
+          [legend](const QVariant &value) { legend->setFont(value.value<QFont>()); });
+    style(legend, "opsbenchColor", legend->labelColor(), text,
+          [legend](const QVariant &value) { legend->setLabelColor(value.value<QColor>()); });
+    for (QAbstractAxis *axis : chart->axes()) {
+        style(axis, "opsbenchLabelsFont", axis->labelsFont(), font,
+              [axis](const QVariant &value) { axis->setLabelsFont(value.value<QFont>()); });
+        style(axis, "opsbenchLabelsColor", axis->labelsColor(), text,
+              [axis](const QVariant &value) { axis->setLabelsColor(value.value<QColor>()); });
+        style(axis, "opsbenchTitleFont", axis->titleFont(), title,
+              [axis](const QVariant &value) { axis->setTitleFont(value.value<QFont>()); });
+        style(axis, "opsbenchTitleBrush", axis->titleBrush(), QBrush(text),
+              [axis](const QVariant &value) { axis->setTitleBrush(value.value<QBrush>()); });
+    }
+    for (QAbstractSeries *series : chart->series()) {
+        if (auto *xy = qobject_cast<QXYSeries *>(series)) {
+            QPen thick = xy->pen();
+            thick.setWidthF(std::max(4.0, thick.widthF()));
+            style(xy, "opsbenchPen", xy->pen(), thick,
+                  [xy](const QVariant &value) { xy->setPen(value.value<QPen>()); });
+        } else if (auto *bars = qobject_cast<QAbstractBarSeries *>(series)) {
+            for (QBarSet *set : bars->barSets()) {
+                style(set, "opsbenchLabelFont", set->labelFont(), title,
+                      [set](const QVariant &value) { set->setLabelFont(value.value<QFont>()); });
+                style(set, "opsbenchPen", set->pen(), QPen(text, 2),
+                      [set](const QVariant &value) { set->setPen(value.value<QPen>()); });
+            }
+        }
+    }
 }
 
 bool isDark()

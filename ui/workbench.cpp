@@ -38,14 +38,27 @@ Workbench::~Workbench() = default;
 
 void Workbench::start()
 {
-    if (m_options.simulatorOnly)
-        return startSession();
-    connect(m_keys.get(), &ApiKeyStore::finished, this, &Workbench::startSession,
-            Qt::SingleShotConnection);
+    if (m_options.simulatorOnly) {
+        (void)startSession();
+        return;
+    }
+    connect(
+        m_keys.get(), &ApiKeyStore::finished, this, [this] { (void)startSession(); },
+        Qt::SingleShotConnection);
     m_keys->load();
 }
 
-void Workbench::startSession()
+Expected<void> Workbench::useScenarioBackend(const QString &scenario)
+{
+    const QString previous = m_scenario;
+    m_scenario = scenario;
+    const Expected<void> started = startSession();
+    if (!started)
+        m_scenario = previous;
+    return started;
+}
+
+Expected<void> Workbench::startSession()
 {
     SessionOptions options = m_settings.sessionOptions(m_keys->key());
     options.logRequired = false;
@@ -53,11 +66,13 @@ void Workbench::startSession()
         options.forceSimulator = true;
         options.simulatorLatencyScale = 0;
     }
+    if (!m_scenario.isEmpty())
+        options.forceSimulator = true;
     const Expected<void> started = m_session->start(options);
     if (!started) {
         m_window->setBackendStatus(u"Not connected"_s, started.error());
         showMessage(u"Calls cannot be sent: "_s + started.error());
-        return;
+        return started;
     }
     if (!m_keys->errorString().isEmpty())
         showMessage(m_keys->errorString());
@@ -68,6 +83,7 @@ void Workbench::startSession()
         m_ready = true;
         Q_EMIT ready();
     }
+    return {};
 }
 
 void Workbench::showSettings()
@@ -81,7 +97,7 @@ void Workbench::showSettings()
         m_settings.save();
     }
     if (accepted || keyChanged)
-        startSession();
+        (void)startSession();
 }
 
 void Workbench::updateStatus()
@@ -90,7 +106,13 @@ void Workbench::updateStatus()
     if (m_session->backend() == Backend::Simulator)
         toolTip += u"\nNo API key: the built-in simulator answers like the Messages API. It "
                    "listens on loopback only: other machines cannot connect."_s;
-    m_window->setBackendStatus(m_session->backendDescription(), toolTip);
+    QString text = m_session->backendDescription();
+    if (!m_scenario.isEmpty()) {
+        text = u"Simulator (scenario: %1)"_s.arg(m_scenario);
+        toolTip += u"\nA classroom scenario runs: the built-in simulator answers whatever the "
+                   "settings say, until the scenario is left."_s;
+    }
+    m_window->setBackendStatus(text, toolTip);
     m_window->setLogFileStatus(m_session->logPath());
 }
 

@@ -38,6 +38,12 @@ public:
 
     void start();
 
+    // Makes the in-process simulator answer whatever the settings say, for a classroom scenario
+    // named `scenario` (the status bar says so), or with an empty name goes back to the
+    // configured backend. Fails, saying why, when the session cannot start that way.
+    Expected<void> useScenarioBackend(const QString &scenario);
+    QString scenarioName() const { return m_scenario; }
+
     MainWindow *window() const { return m_window.get(); }
     CallSession *session() const { return m_session.get(); }
     const AppSettings &settings() const { return m_settings; }
@@ -47,7 +53,7 @@ Q_SIGNALS:
     void ready();
 
 private:
-    void startSession();
+    Expected<void> startSession();
     void showSettings();
     void updateStatus();
     void showMessage(const QString &message);
@@ -59,4 +65,5 @@ private:
     std::unique_ptr<MainWindow> m_window;
     SimulatorControls *m_simulatorControls = nullptr;
     bool m_ready = false;
+    QString m_scenario; // the scenario the simulator is forced for; empty when none
 };

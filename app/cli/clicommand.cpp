@@ -87,6 +87,29 @@ std::optional<QString> readTextFile(const QString &path, const QString &what, qi
     return QString::fromUtf8(*bytes).replace(u"\r\n"_s, u"\n"_s);
 }
 
+QJsonObject outcomeToJson(const QueryOutcome &outcome)
+{
+    QJsonObject json{{"query"_L1, outcome.query}, {"attempts"_L1, outcome.attempts}};
+    if (outcome.route)
+        json.insert("route_reason"_L1, outcome.route->reason);
+    if (outcome.record) {
+        const CallRecord &record = *outcome.record;
+        json.insert("request_id"_L1, record.requestId);
+        json.insert("model"_L1, record.model);
+        json.insert("finish_reason"_L1, record.finishReason);
+        json.insert("input_tokens"_L1, record.inputTokens);
+        json.insert("output_tokens"_L1, record.outputTokens);
+        json.insert("cache_read_input_tokens"_L1, record.cacheReadInputTokens);
+        json.insert("cache_creation_input_tokens"_L1, record.cacheCreationInputTokens);
+        json.insert("cost_usd"_L1, record.costUsd);
+        json.insert("latency_ms"_L1, record.latencyMs);
+        json.insert("num_retrieved_docs"_L1, record.numRetrievedDocs);
+    }
+    if (outcome.error)
+        json.insert("error"_L1, outcome.error->describe());
+    return json;
+}
+
 void printJson(const QJsonObject &object)
 {
     std::fputs(QJsonDocument(object).toJson(QJsonDocument::Indented).constData(), stdout);

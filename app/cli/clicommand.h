@@ -1,6 +1,7 @@
 #pragma once
 
 #include "pricing/pricebook.h"
+#include "session/queryrun.h"
 
 #include <QCommandLineParser>
 #include <QJsonObject>
@@ -56,6 +57,8 @@ std::optional<PriceBook> loadPrices(const QCommandLineParser &parser);
 std::optional<QString> readTextFile(const QString &path, const QString &what, qint64 maxBytes);
 
 void printJson(const QJsonObject &object);
+// One query of a run as JSON: the query, attempts, route reason, the record's figures, the error.
+QJsonObject outcomeToJson(const QueryOutcome &outcome);
 void printLine(const QString &line = QString());
 
 // USD with enough decimals that no cent, and no micro-dollar, is hidden: "$0.002235".

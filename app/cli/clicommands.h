@@ -8,5 +8,6 @@ ExitStatus runPlan(const QStringList &arguments);
 ExitStatus runReport(const QStringList &arguments);
 ExitStatus runRoute(const QStringList &arguments);
 ExitStatus runRun(const QStringList &arguments);
+ExitStatus runScenario(const QStringList &arguments);
 ExitStatus runSim(const QStringList &arguments);
 ExitStatus runStats(const QStringList &arguments);

@@ -17,6 +17,7 @@ const QList<CliCommand> &commands()
         {u"report"_s, u"a markdown document with the working: cache, capacity"_s, runReport},
         {u"route"_s, u"which model the router picks for a query, and why"_s, runRoute},
         {u"run"_s, u"send queries, log every call, and add up the run"_s, runRun},
+        {u"scenario"_s, u"list or run the seeded classroom scenarios"_s, runScenario},
         {u"sim"_s, u"serve the built-in Anthropic-compatible simulator"_s, runSim},
         {u"stats"_s, u"cost, tokens, latency and cache hits of a call log"_s, runStats},
     };

@@ -27,8 +27,16 @@ int takeScreenshots(const QString &folder)
     int status = 0;
     QObject::connect(&workbench, &Workbench::ready, &workbench, [&] {
         panels.prepareScreenshots([&] {
-            const Expected<QStringList> written =
+            Expected<QStringList> written =
                 renderScreenshots(*workbench.window(), folder, screenshotSize);
+            if (written) {
+                const Expected<QStringList> presentation =
+                    renderPresentation(*workbench.window(), folder, u"caching"_s, screenshotSize);
+                if (presentation)
+                    written->append(*presentation);
+                else
+                    written = Failure{presentation.error()};
+            }
             if (written) {
                 for (const QString &path : *written)
                     std::printf("%s\n", qUtf8Printable(path));
@@ -62,7 +70,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption screenshot(
         u"screenshot"_s,
         u"Render every panel, with sample data, to DIR/<panel>.png and DIR/<panel>-dark.png "
-        "at 1440x900, then exit."_s,
+        "at 1440x900, and the Caching panel in presentation mode to DIR/presentation*.png, "
+        "then exit."_s,
         u"dir"_s);
     parser.addOption(screenshot);
     parser.process(app);

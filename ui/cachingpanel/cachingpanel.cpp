@@ -385,6 +385,7 @@ void CachingPanel::applyChartTheme()
         pen.setStyle(Qt::DashLine);
         marker->setPen(pen);
     }
+    Theme::styleChart(m_chart);
 }
 
 void CachingPanel::changeEvent(QEvent *event)

@@ -80,4 +80,5 @@ void LatencyChart::setBudget(const LatencyBudget &budget, double targetMs)
         series->attachAxis(rows);
         series->attachAxis(time);
     }
+    Theme::styleChart(chart);
 }

@@ -72,6 +72,8 @@ void LogCharts::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
     if (event->type() == QEvent::PaletteChange)
         followTheme();
+    else if (event->type() == QEvent::FontChange)
+        rebuild(); // presentation mode: the charts' type follows the application font
 }
 
 void LogCharts::paintEvent(QPaintEvent *event)
@@ -117,6 +119,7 @@ void LogCharts::rebuild()
     // Lay the charts out now rather than on the next turn of the event loop, so that a grab
     // right after a change shows the new charts.
     for (QChartView *view : {m_costView, m_latencyView, m_modelView, m_featureView}) {
+        Theme::styleChart(view->chart());
         if (QGraphicsLayout *layout = view->chart()->layout())
             layout->activate();
     }

@@ -169,4 +169,5 @@ void QueryRunView::applyChartTheme()
     m_chart->setTheme(Theme::isDark() ? QChart::ChartThemeDark : QChart::ChartThemeLight);
     m_chart->setBackgroundBrush(palette().brush(QPalette::Base));
     m_chart->legend()->setLabelColor(palette().color(QPalette::Text));
+    Theme::styleChart(m_chart);
 }

@@ -260,6 +260,15 @@ void RetryLabPanel::sendNext()
     });
 }
 
+void RetryLabPanel::showCalls(const QList<CallTimeline> &calls, const QString &status)
+{
+    if (m_running)
+        return;
+    m_timelines = calls;
+    m_timeline->setCalls(m_timelines);
+    m_status->setText(status);
+}
+
 void RetryLabPanel::endRun()
 {
     if (Simulator *simulator = m_session->simulator())
@@ -333,4 +342,5 @@ void RetryLabPanel::showHistogram(QChartView *view, const QString &title,
     chart->addAxis(count, Qt::AlignLeft);
     series->attachAxis(time);
     series->attachAxis(count);
+    Theme::styleChart(chart);
 }

@@ -52,6 +52,9 @@ public:
     void runCalls();
     bool isRunning() const { return m_running; }
     const QList<CallTimeline> &timelines() const { return m_timelines; }
+    // Shows calls sent elsewhere (a classroom scenario) on the timeline, with `status` below
+    // the controls. Does nothing while a run is going.
+    void showCalls(const QList<CallTimeline> &calls, const QString &status);
 
     void setHerdClients(int clients);
     const RetryHistogram &herdWithoutJitter() const { return m_withoutJitter; }

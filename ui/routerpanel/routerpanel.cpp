@@ -457,7 +457,11 @@ void RouterPanel::takeOutcome(int index)
 {
     if (index < 0 || index >= m_run->outcomes().size() || index >= m_testSet->rowCount())
         return;
-    const QueryOutcome &outcome = m_run->outcomes().at(index);
+    showOutcome(index, m_run->outcomes().at(index));
+}
+
+void RouterPanel::showOutcome(int index, const QueryOutcome &outcome)
+{
     if (!outcome.record) {
         m_testSet->item(index, ModelColumn)
             ->setText(outcome.route && outcome.route->refused ? u"refused by the guard"_s
@@ -494,7 +498,34 @@ void RouterPanel::finishTestSet()
     }
     m_run->deleteLater();
     m_run = nullptr;
+    showTotals(sent);
+    Q_EMIT testSetFinished();
+}
 
+void RouterPanel::showTestSet(const QList<QueryOutcome> &outcomes, double routedUsd,
+                              double allSonnetUsd)
+{
+    if (m_run)
+        return;
+    m_testSet->setRowCount(0);
+    int sent = 0;
+    for (const QueryOutcome &outcome : outcomes) {
+        const int row = m_testSet->rowCount();
+        m_testSet->insertRow(row);
+        m_testSet->setItem(row, QueryColumn, new QTableWidgetItem(outcome.query));
+        m_testSet->item(row, QueryColumn)->setToolTip(outcome.query);
+        for (int column = ModelColumn; column < ColumnCount; ++column)
+            m_testSet->setItem(row, column, readOnlyItem(QString(), column != ModelColumn));
+        showOutcome(row, outcome);
+        sent += outcome.record ? 1 : 0;
+    }
+    m_testTotalUsd = routedUsd;
+    m_testAllSonnetUsd = allSonnetUsd;
+    showTotals(sent);
+}
+
+void RouterPanel::showTotals(int sent)
+{
     const double saved = m_testAllSonnetUsd > 0
                              ? (m_testAllSonnetUsd - m_testTotalUsd) / m_testAllSonnetUsd * 100
                              : 0;
@@ -505,7 +536,6 @@ void RouterPanel::finishTestSet()
             .arg(usd(m_testAllSonnetUsd))
             .arg(saved, 0, 'f', 1));
     showBars(m_testChart, {u"Routed"_s, u"All Sonnet"_s}, {m_testTotalUsd, m_testAllSonnetUsd});
-    Q_EMIT testSetFinished();
 }
 
 void RouterPanel::replayLog()
@@ -588,6 +618,7 @@ void RouterPanel::applyChartThemes()
             for (QBarSet *set : static_cast<QBarSeries *>(series)->barSets())
                 set->setLabelColor(dark ? Qt::white : Qt::black);
         }
+        Theme::styleChart(chart);
     }
 }
 

@@ -56,6 +56,9 @@ public:
     // Sends the test set; testSetFinished() follows. Totals are in USD.
     void runTestSet();
     double testSetTotalUsd() const { return m_testTotalUsd; }
+    // Shows a test set sent elsewhere (a classroom scenario): each query with the model it got
+    // and its cost, and the routed total against `allSonnetUsd`, as if the panel had sent it.
+    void showTestSet(const QList<QueryOutcome> &outcomes, double routedUsd, double allSonnetUsd);
     double testSetAllSonnetUsd() const { return m_testAllSonnetUsd; }
 
     // Prices the session's log again, in a worker thread; replayFinished() follows.
@@ -79,7 +82,9 @@ private:
     void showRules();
     void applyEditedRules();
     void takeOutcome(int index);
+    void showOutcome(int row, const QueryOutcome &outcome);
     void finishTestSet();
+    void showTotals(int sent);
     void showBars(QChart *chart, const QStringList &names, const QList<double> &values);
     void applyChartThemes();
 
