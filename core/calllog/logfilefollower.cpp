@@ -53,8 +53,12 @@ void LogFileFollower::stop()
 {
     m_following = false;
     m_pollTimer.stop();
-    delete m_watcher;
-    m_watcher = nullptr;
+    if (m_watcher) {
+        // Later, not now: stop() may be called from a slot of the watcher's own signal.
+        m_watcher->disconnect(this);
+        m_watcher->deleteLater();
+        m_watcher = nullptr;
+    }
     closeFile();
     m_pending.clear();
     m_identity = Identity();
