@@ -124,6 +124,9 @@ QWidget *PromptPanel::createInputs()
     m_systemPrompt->setObjectName(u"systemPrompt"_s);
     m_systemPrompt->setTabChangesFocus(true);
     m_systemPrompt->setMinimumHeight(140);
+    // System prompts are usually kept as text files with their own line breaks; wrapping those
+    // lines again at the editor's edge leaves every other line a stub.
+    m_systemPrompt->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_promptEstimate = hintLabel(u"promptEstimate"_s);
 
     m_userMessage = new QPlainTextEdit(QueryRun::builtInQueries().value(0));
