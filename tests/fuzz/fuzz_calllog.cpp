@@ -40,8 +40,9 @@ void read(CallLogReader &reader, QByteArrayView bytes, qint64 offset, qint64 lin
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
-    static const PriceBook prices = PriceBook::builtIn();
-    CallLogReader reader(prices);
+    // One reader for every input, as its header asks: a fresh one per input would spend the
+    // run allocating its multi-megabyte read buffer. Its only state is the price cache.
+    static CallLogReader reader(PriceBook::builtIn());
     const QByteArrayView log = fuzzBytes(data, size);
 
     Reading whole;
