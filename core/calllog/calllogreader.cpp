@@ -28,6 +28,10 @@ namespace {
 // Large enough that the cost of a read is lost in the parsing of what it brought.
 constexpr std::size_t blockSize = 4 * 1024 * 1024;
 
+// The most tokens a line may log for one kind: far above any real call, yet small enough that
+// the sums over billions of calls stay far from overflowing.
+constexpr std::int64_t maxTokenCount = 4294967295; // 2^32 - 1
+
 enum class Key {
     RequestId,
     Timestamp,
@@ -155,7 +159,7 @@ const KnownKey &knownKey(Key key)
 // for the few lines that are malformed.
 struct Problem
 {
-    enum Kind { None, InvalidJson, NotAnObject, WrongType, Missing, Unpriced };
+    enum Kind { None, InvalidJson, NotAnObject, WrongType, OutOfRange, Missing, Unpriced };
 
     Kind kind = None;
     Key key = Key::Unknown;
@@ -177,6 +181,10 @@ QString describe(const Problem &problem, QUtf8StringView model)
                                                                   : u"a number"_s;
         return u"\"%1\" is not %2"_s.arg(QString::fromLatin1(known.name), expected);
     }
+    case Problem::OutOfRange:
+        return u"\"%1\" is out of range: a token count is 0 to %2"_s
+            .arg(QString::fromLatin1(knownKey(problem.key).name))
+            .arg(maxTokenCount);
     case Problem::Missing:
         return u"\"%1\" is missing"_s.arg(QString::fromLatin1(knownKey(problem.key).name));
     case Problem::Unpriced:
@@ -186,7 +194,7 @@ QString describe(const Problem &problem, QUtf8StringView model)
     return QString();
 }
 
-enum class Read { Ok, Absent, WrongType, BadJson };
+enum class Read { Ok, Absent, WrongType, OutOfRange, BadJson };
 
 // After a get_* that failed: null stands for a key that was left out; any other type is
 // wrong; anything else means the text is not JSON.
@@ -216,16 +224,22 @@ Read readNumber(json::value &value, double &out)
     return Read::Ok;
 }
 
+Read readInRange(std::int64_t count, qint64 &out)
+{
+    if (count < 0 || count > maxTokenCount)
+        return Read::OutOfRange;
+    out = count;
+    return Read::Ok;
+}
+
 // A token count: an integer, or a number with no fraction ("1240.0" from some writers).
 Read readCount(json::value &value, qint64 &out)
 {
     // The usual case first; a failed get_int64() leaves the value unread, so it can be
     // looked at again.
     std::int64_t whole = 0;
-    if (value.get_int64().get(whole) == simdjson::SUCCESS) {
-        out = whole;
-        return Read::Ok;
-    }
+    if (value.get_int64().get(whole) == simdjson::SUCCESS)
+        return readInRange(whole, out);
 
     // get_number() calls any non-number a broken number, so the type is checked first.
     json::json_type type;
@@ -236,16 +250,15 @@ Read readCount(json::value &value, qint64 &out)
     json::number number;
     if (value.get_number().get(number) != simdjson::SUCCESS)
         return Read::BadJson;
-    if (number.is_int64()) {
-        out = number.get_int64();
-        return Read::Ok;
-    }
+    if (number.is_int64())
+        return readInRange(number.get_int64(), out);
     constexpr double exactLimit = 9007199254740992.0; // 2^53
     const double asDouble = number.as_double();
-    if (std::trunc(asDouble) != asDouble || std::abs(asDouble) > exactLimit)
+    if (std::trunc(asDouble) != asDouble)
         return Read::WrongType;
-    out = qint64(asDouble);
-    return Read::Ok;
+    if (std::abs(asDouble) > exactLimit)
+        return Read::OutOfRange;
+    return readInRange(std::int64_t(asDouble), out);
 }
 
 // Reads a known key's value into its place in `line`.
@@ -392,6 +405,10 @@ Problem CallLogReader::Scanner::readFields(json::document &document, LogLine &li
         case Read::WrongType:
             if (wrongType.kind == Problem::None)
                 wrongType = {Problem::WrongType, key};
+            break;
+        case Read::OutOfRange:
+            if (wrongType.kind == Problem::None)
+                wrongType = {Problem::OutOfRange, key};
             break;
         case Read::BadJson:
             return {Problem::InvalidJson};

@@ -34,7 +34,16 @@ QString MessageStreamAssembler::take(const SseEvent &event)
     if (event.name == "content_block_start") {
         if (index < 0)
             return {};
-        if (m_message.content.size() <= index) {
+        // Blocks start in order, so a start can only be for a block already begun or the next
+        // one; trusting a larger index would let one event allocate without bound.
+        if (index > m_message.content.size()) {
+            fail(u"invalid_stream"_s,
+                 u"content_block_start for block %1 arrived while only %2 blocks had started"_s
+                     .arg(index)
+                     .arg(m_message.content.size()));
+            return {};
+        }
+        if (m_message.content.size() == index) {
             m_message.content.resize(index + 1);
             m_partialJson.resize(index + 1);
         }

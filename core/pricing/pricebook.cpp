@@ -90,6 +90,11 @@ Expected<ModelPrice> readModel(const QJsonValue &value, const QString &where)
             return Failure{read.error()};
         price.*field.member = *read;
     }
+    // A write price derived from a huge input price overflows to infinity, and an infinite rate
+    // makes the cost of every call NaN (zero tokens times infinity).
+    if (!std::isfinite(price.cacheWrite5m) || !std::isfinite(price.cacheWrite1h))
+        return fail(
+            u"%1: \"input\" is too large to derive the cache write prices from"_s.arg(named));
 
     const QString status = entry.value("status"_L1).toString(u"active"_s);
     if (status != "active"_L1 && status != "retired"_L1)

@@ -253,6 +253,22 @@ void tst_CallLogReader::classifiesSingleLines_data()
         << QByteArray(R"({"model": "claude-haiku-4-5", "input_tokens": 10.5, )"
                       R"("output_tokens": 5, "latency_ms": 100})")
         << u"\"input_tokens\" is not a whole number"_s;
+    // Counts run from 0 to 2^32 - 1 = 4294967295: two lines of 2^63 - 1 used to overflow the
+    // sum of input tokens.
+    const auto inputTokens = [](const QByteArray &count) -> QByteArray {
+        return R"({"model": "claude-haiku-4-5", "input_tokens": )" + count
+               + R"(, "output_tokens": 5, "latency_ms": 100})";
+    };
+    const QString inputOutOfRange =
+        u"\"input_tokens\" is out of range: a token count is 0 to 4294967295"_s;
+    QTest::newRow("largest token count") << inputTokens("4294967295") << QString();
+    QTest::newRow("negative tokens") << inputTokens("-5") << inputOutOfRange;
+    QTest::newRow("tokens past 2^32 - 1") << inputTokens("4294967296") << inputOutOfRange;
+    QTest::newRow("largest 64-bit tokens") << inputTokens("9223372036854775807") << inputOutOfRange;
+    QTest::newRow("cache tokens past 2^53 as a float")
+        << QByteArray(R"({"model": "claude-haiku-4-5", "cache_read_input_tokens": 1e300, )" + rest
+                      + "}")
+        << u"\"cache_read_input_tokens\" is out of range: a token count is 0 to 4294967295"_s;
     QTest::newRow("cache tokens as text")
         << QByteArray(R"({"model": "claude-haiku-4-5", "cache_read_input_tokens": "800", )" + rest +
                       "}")

@@ -3,6 +3,8 @@
 
 #include <QTest>
 
+#include <limits>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
@@ -34,6 +36,8 @@ private Q_SLOTS:
     void toolArgumentsParseAtBlockStop();
     void unknownAndNamelessEventsAreIgnored();
     void invalidEventDataIsAnError();
+    void blockStartBeyondTheNextBlockIsAnError_data();
+    void blockStartBeyondTheNextBlockIsAnError();
     void streamWithoutMessageDeltaHasNoFinalUsage();
     void wholeResponseParses();
     void wholeResponseRejectsOtherBodies_data();
@@ -151,6 +155,31 @@ void tst_MessageStream::invalidEventDataIsAnError()
     QVERIFY(assembler.hasError());
     QCOMPARE(assembler.errorType(), u"invalid_stream"_s);
     QVERIFY(assembler.errorMessage().contains(u"message_start"_s));
+}
+
+void tst_MessageStream::blockStartBeyondTheNextBlockIsAnError_data()
+{
+    QTest::addColumn<int>("index");
+
+    // With no block started yet, only block 0 may start next.
+    QTest::newRow("one past the next block") << 1;
+    QTest::newRow("an index that would need terabytes") << std::numeric_limits<int>::max();
+}
+
+void tst_MessageStream::blockStartBeyondTheNextBlockIsAnError()
+{
+    QFETCH(int, index);
+    MessageStreamAssembler assembler;
+    assembler.take(messageStart);
+
+    const QByteArray start = R"({"type":"content_block_start","index":)" + QByteArray::number(index)
+                             + R"(,"content_block":{"type":"text","text":""}})";
+    assembler.take(SseEvent{QByteArray("content_block_start"), start});
+
+    QVERIFY(assembler.hasError());
+    QCOMPARE(assembler.errorType(), u"invalid_stream"_s);
+    QVERIFY(assembler.errorMessage().contains(QString::number(index)));
+    QVERIFY(assembler.message().content.isEmpty());
 }
 
 void tst_MessageStream::streamWithoutMessageDeltaHasNoFinalUsage()

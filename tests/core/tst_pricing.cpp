@@ -175,6 +175,11 @@ void tst_Pricing::badPriceFilesNameTheProblem_data()
     QTest::newRow("negative price")
         << QByteArray(R"({"models": [{"family": "x", "input": 1, "output": -1, "cache_read": 0}]})")
         << u"\"output\" must not be negative"_s;
+    // 1e308 is finite, but 1e308 * 2 for the default one-hour write price is not.
+    QTest::newRow("input too large to derive the write prices")
+        << QByteArray(R"({"models": [{"family": "x", "input": 1e308, "output": 1,
+                                      "cache_read": 0}]})")
+        << u"models[0] (x): \"input\" is too large"_s;
     QTest::newRow("no family")
         << QByteArray(R"({"models": [{"input": 1, "output": 1, "cache_read": 0}]})")
         << u"models[0]: \"family\""_s;
