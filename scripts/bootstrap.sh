@@ -86,6 +86,15 @@ run_tests() {
     keyrings=$(mktemp -d)
     XDG_DATA_HOME="$keyrings" dbus-run-session -- bash -c '
         printf "opsbench-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+        # The daemon can answer before its keyring is unlocked; a test that stores a key then
+        # fails with "locked collection". Wait (at most 5 s) until it says the keyring is open.
+        for _ in $(seq 50); do
+            dbus-send --session --print-reply --dest=org.freedesktop.secrets \
+                /org/freedesktop/secrets/collection/login org.freedesktop.DBus.Properties.Get \
+                string:org.freedesktop.Secret.Collection string:Locked 2>/dev/null \
+                | grep -q "boolean false" && break
+            sleep 0.1
+        done
         cd "$1" && ctest --preset "$2" --parallel 2
     ' bash "$repo" "$preset" 2> >(grep -v "Failed to set fd limit" >&2) || status=$?
     rm -rf "$keyrings"
