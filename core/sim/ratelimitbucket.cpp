@@ -14,13 +14,13 @@ qint64 roundedToThousand(qint64 tokens)
 
 } // namespace
 
-RateLimits RateLimits::forTier(int tier, bool haiku)
+MinuteLimits MinuteLimits::forTier(int tier, bool haiku)
 {
-    static constexpr RateLimits pooled[] = {{50, 30'000, 8'000},
+    static constexpr MinuteLimits pooled[] = {{50, 30'000, 8'000},
                                             {1'000, 450'000, 90'000},
                                             {2'000, 800'000, 160'000},
                                             {4'000, 2'000'000, 400'000}};
-    static constexpr RateLimits haikuTiers[] = {{50, 50'000, 10'000},
+    static constexpr MinuteLimits haikuTiers[] = {{50, 50'000, 10'000},
                                                 {1'000, 450'000, 90'000},
                                                 {2'000, 1'000'000, 200'000},
                                                 {4'000, 4'000'000, 800'000}};
@@ -41,7 +41,7 @@ void RateLimitBucket::record(const QDateTime &now, qint64 inputTokens, qint64 ou
     m_outputTokens += outputTokens;
 }
 
-QList<QPair<QByteArray, QByteArray>> RateLimitBucket::headers(const RateLimits &limits,
+QList<QPair<QByteArray, QByteArray>> RateLimitBucket::headers(const MinuteLimits &limits,
                                                               const QDateTime &now) const
 {
     const bool open = m_windowStart.isValid() && m_windowStart.msecsTo(now) < windowMs;

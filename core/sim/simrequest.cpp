@@ -14,9 +14,9 @@ namespace {
 
 constexpr int maxBreakpoints = 4;
 
-ApiError invalid(const QString &message)
+ErrorReply invalid(const QString &message)
 {
-    return ApiError{400, u"invalid_request_error"_s, message};
+    return ErrorReply{400, u"invalid_request_error"_s, message};
 }
 
 // Top-level fields the Messages API knows; anything else is refused, as the API does.
@@ -37,7 +37,7 @@ const QSet<QString> &knownFields()
 }
 
 // Reads a cache_control value into a TTL; `where` names the field in the error.
-std::optional<ApiError> readCacheControl(const QJsonValue &value, const QString &where,
+std::optional<ErrorReply> readCacheControl(const QJsonValue &value, const QString &where,
                                          CacheTtl &ttl)
 {
     ttl = CacheTtl::None;
@@ -66,24 +66,24 @@ public:
         , m_out(out)
     {}
 
-    std::optional<ApiError> readTools(const QJsonValue &value);
-    std::optional<ApiError> readSystem(const QJsonValue &value);
-    std::optional<ApiError> readMessages(const QJsonValue &value, bool allowsPrefill,
+    std::optional<ErrorReply> readTools(const QJsonValue &value);
+    std::optional<ErrorReply> readSystem(const QJsonValue &value);
+    std::optional<ErrorReply> readMessages(const QJsonValue &value, bool allowsPrefill,
                                          bool &endsWithAssistant);
-    std::optional<ApiError> placeAutomaticBreakpoint(const QJsonValue &value);
-    std::optional<ApiError> checkBreakpoints() const;
+    std::optional<ErrorReply> placeAutomaticBreakpoint(const QJsonValue &value);
+    std::optional<ErrorReply> checkBreakpoints() const;
 
 private:
-    std::optional<ApiError> checkNewVersionBlock(const QJsonObject &block, const QString &role,
+    std::optional<ErrorReply> checkNewVersionBlock(const QJsonObject &block, const QString &role,
                                                  const QString &where) const;
-    std::optional<ApiError> readBlock(const QJsonValue &value, const QString &where,
+    std::optional<ErrorReply> readBlock(const QJsonValue &value, const QString &where,
                                       qint64 overhead, QString *text);
 
     ApiVersion m_version;
     SimRequest &m_out;
 };
 
-std::optional<ApiError> BodyReader::readBlock(const QJsonValue &value, const QString &where,
+std::optional<ErrorReply> BodyReader::readBlock(const QJsonValue &value, const QString &where,
                                               qint64 overhead, QString *text)
 {
     if (!value.isObject())
@@ -122,7 +122,7 @@ std::optional<ApiError> BodyReader::readBlock(const QJsonValue &value, const QSt
     return std::nullopt;
 }
 
-std::optional<ApiError> BodyReader::readTools(const QJsonValue &value)
+std::optional<ErrorReply> BodyReader::readTools(const QJsonValue &value)
 {
     if (value.isUndefined())
         return std::nullopt;
@@ -147,7 +147,7 @@ std::optional<ApiError> BodyReader::readTools(const QJsonValue &value)
     return std::nullopt;
 }
 
-std::optional<ApiError> BodyReader::readSystem(const QJsonValue &value)
+std::optional<ErrorReply> BodyReader::readSystem(const QJsonValue &value)
 {
     if (value.isUndefined() || value.isNull())
         return std::nullopt;
@@ -172,7 +172,7 @@ std::optional<ApiError> BodyReader::readSystem(const QJsonValue &value)
 
 // Blocks that 2026-10-21 no longer accepts: documents in assistant turns, and citations on the
 // user's own text.
-std::optional<ApiError> BodyReader::checkNewVersionBlock(const QJsonObject &block,
+std::optional<ErrorReply> BodyReader::checkNewVersionBlock(const QJsonObject &block,
                                                          const QString &role,
                                                          const QString &where) const
 {
@@ -191,7 +191,7 @@ std::optional<ApiError> BodyReader::checkNewVersionBlock(const QJsonObject &bloc
     return std::nullopt;
 }
 
-std::optional<ApiError> BodyReader::readMessages(const QJsonValue &value, bool allowsPrefill,
+std::optional<ErrorReply> BodyReader::readMessages(const QJsonValue &value, bool allowsPrefill,
                                                  bool &endsWithAssistant)
 {
     if (value.isUndefined())
@@ -244,7 +244,7 @@ std::optional<ApiError> BodyReader::readMessages(const QJsonValue &value, bool a
     return std::nullopt;
 }
 
-std::optional<ApiError> BodyReader::placeAutomaticBreakpoint(const QJsonValue &value)
+std::optional<ErrorReply> BodyReader::placeAutomaticBreakpoint(const QJsonValue &value)
 {
     CacheTtl ttl = CacheTtl::None;
     if (auto error = readCacheControl(value, u"cache_control"_s, ttl))
@@ -260,7 +260,7 @@ std::optional<ApiError> BodyReader::placeAutomaticBreakpoint(const QJsonValue &v
     return std::nullopt;
 }
 
-std::optional<ApiError> BodyReader::checkBreakpoints() const
+std::optional<ErrorReply> BodyReader::checkBreakpoints() const
 {
     int count = 0;
     bool seenFiveMinutes = false;
@@ -282,7 +282,7 @@ std::optional<ApiError> BodyReader::checkBreakpoints() const
     return std::nullopt;
 }
 
-std::optional<ApiError> readSampling(const QJsonObject &body, ApiVersion version)
+std::optional<ErrorReply> readSampling(const QJsonObject &body, ApiVersion version)
 {
     const std::pair<QLatin1StringView, double> ranges[] = {
         {"temperature"_L1, 1.0}, {"top_p"_L1, 1.0}, {"top_k"_L1, 1e9}};
@@ -299,7 +299,7 @@ std::optional<ApiError> readSampling(const QJsonObject &body, ApiVersion version
     return std::nullopt;
 }
 
-std::optional<ApiError> readStopSequences(const QJsonValue &value, QStringList &out)
+std::optional<ErrorReply> readStopSequences(const QJsonValue &value, QStringList &out)
 {
     if (value.isUndefined() || value.isNull())
         return std::nullopt;
@@ -324,7 +324,7 @@ qint64 SimRequest::promptTokens() const
     return total;
 }
 
-std::optional<ApiError> SimRequest::parse(const QByteArray &body, ApiVersion version,
+std::optional<ErrorReply> SimRequest::parse(const QByteArray &body, ApiVersion version,
                                           bool countTokens, const SimModelCatalogue &models,
                                           SimRequest &out)
 {
@@ -369,7 +369,7 @@ std::optional<ApiError> SimRequest::parse(const QByteArray &body, ApiVersion ver
 
     out.model = models.find(model.toString());
     if (!out.model)
-        return ApiError{404, u"not_found_error"_s, u"model: %1"_s.arg(model.toString())};
+        return ErrorReply{404, u"not_found_error"_s, u"model: %1"_s.arg(model.toString())};
     if (out.maxTokens > out.model->maxOutputTokens) {
         return invalid(u"max_tokens: %1 > %2, which is the maximum allowed number of output "
                        "tokens for %3"_s.arg(out.maxTokens)

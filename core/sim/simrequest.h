@@ -14,8 +14,9 @@ class SimModelCatalogue;
 // send, which drops temperature, top_p and top_k.
 enum class ApiVersion { V20230601, V20261021 };
 
-// An answer the API would give instead of a message, in its error envelope.
-struct ApiError
+// An answer the API would give instead of a message, in its error envelope. (Not the client's
+// ApiError: two classes of one name in one program would break the one-definition rule.)
+struct ErrorReply
 {
     int status = 400;
     QString type; // invalid_request_error, not_found_error, ...
@@ -47,7 +48,7 @@ struct SimRequest
 
     // Validates `body` the way the API does and fills `out`; returns the error to answer with
     // instead (400 invalid_request_error, or 404 not_found_error for an unknown model).
-    static std::optional<ApiError> parse(const QByteArray &body, ApiVersion version,
+    static std::optional<ErrorReply> parse(const QByteArray &body, ApiVersion version,
                                          bool countTokens, const SimModelCatalogue &models,
                                          SimRequest &out);
 };

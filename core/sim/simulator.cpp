@@ -69,7 +69,7 @@ QByteArray reasonPhrase(int status)
 }
 
 // The error type and message the API uses for an injected status.
-ApiError injectedError(int status)
+ErrorReply injectedError(int status)
 {
     switch (status) {
     case 401:
@@ -106,9 +106,9 @@ ApiError injectedError(int status)
     }
 }
 
-ApiError invalid(const QString &message)
+ErrorReply invalid(const QString &message)
 {
-    return ApiError{400, u"invalid_request_error"_s, message};
+    return ErrorReply{400, u"invalid_request_error"_s, message};
 }
 
 quint64 mix(quint64 value)
@@ -153,7 +153,7 @@ QByteArray chunk(const QByteArray &bytes)
 
 constexpr QByteArrayView lastChunk = "0\r\n\r\n";
 
-QJsonObject errorEnvelope(const ApiError &error, const QString &requestId)
+QJsonObject errorEnvelope(const ErrorReply &error, const QString &requestId)
 {
     QJsonObject body{
         {"type"_L1, "error"_L1},
@@ -302,7 +302,7 @@ private:
         SimExchange exchange;
     };
 
-    std::optional<ApiError> checkHeaders(const HttpRequest &request, ApiVersion &version) const;
+    std::optional<ErrorReply> checkHeaders(const HttpRequest &request, ApiVersion &version) const;
     // Validates the body; on failure answers with the error and returns false.
     bool parseOrRefuse(Call &call, const HttpRequest &request, ApiVersion version, bool countTokens,
                        SimRequest &parsed);
@@ -314,7 +314,7 @@ private:
                     std::optional<qsizetype> contentLength, const HeaderList &extra = {}) const;
     ResponseScript *script(Call &call);
     void sendJson(Call &call, int status, const QJsonObject &body, const HeaderList &extra = {});
-    void sendError(Call &call, const ApiError &error, const HeaderList &extra = {});
+    void sendError(Call &call, const ErrorReply &error, const HeaderList &extra = {});
     void sendNotJson(Call &call, int status);
     void sendJsonAnswer(Call &call, const QByteArray &body, qint64 doneMs, qint64 stallBefore,
                         qint64 stallAfter, Cut cut);
@@ -323,14 +323,14 @@ private:
                     const LatencyPlan &plan, qint64 stallBefore, qint64 stallAfter, Cut cut);
 };
 
-std::optional<ApiError> SimulatorPrivate::checkHeaders(const HttpRequest &request,
+std::optional<ErrorReply> SimulatorPrivate::checkHeaders(const HttpRequest &request,
                                                        ApiVersion &version) const
 {
     const QByteArray authorization = request.header("authorization");
     const bool bearer =
         authorization.toLower().startsWith("bearer ") && !authorization.mid(7).trimmed().isEmpty();
     if (request.header("x-api-key").trimmed().isEmpty() && !bearer) {
-        return ApiError{401, u"authentication_error"_s,
+        return ErrorReply{401, u"authentication_error"_s,
                         u"No API key was sent: put it in the x-api-key header or in "
                         "Authorization: Bearer."_s};
     }
@@ -367,7 +367,7 @@ QByteArray SimulatorPrivate::head(const Call &call, int status, QByteArrayView c
     add("request-id", call.exchange.requestId.toLatin1());
     add("anthropic-organization-id", organizationId);
     const bool haiku = isHaiku(call.exchange.model);
-    const RateLimits limits = RateLimits::forTier(rateLimitTier, haiku);
+    const MinuteLimits limits = MinuteLimits::forTier(rateLimitTier, haiku);
     const HeaderList rateHeaders = (haiku ? haikuBucket : pooledBucket).headers(limits, now);
     for (const auto &[name, value] : rateHeaders)
         add(name, value);
@@ -403,7 +403,7 @@ void SimulatorPrivate::sendJson(Call &call, int status, const QJsonObject &body,
     reply->start();
 }
 
-void SimulatorPrivate::sendError(Call &call, const ApiError &error, const HeaderList &extra)
+void SimulatorPrivate::sendError(Call &call, const ErrorReply &error, const HeaderList &extra)
 {
     call.exchange.errorType = error.type;
     sendJson(call, error.status, errorEnvelope(error, call.exchange.requestId), extra);
@@ -441,7 +441,7 @@ void SimulatorPrivate::handle(HttpConnection *connection, const HttpRequest &req
         const QString type =
             request.errorStatus == 413 ? u"request_too_large"_s : u"invalid_request_error"_s;
         sendError(call,
-                  ApiError{request.errorStatus, type, QString::fromLatin1(request.errorMessage)});
+                  ErrorReply{request.errorStatus, type, QString::fromLatin1(request.errorMessage)});
         return;
     }
     ApiVersion version = ApiVersion::V20230601;
@@ -460,18 +460,18 @@ void SimulatorPrivate::handle(HttpConnection *connection, const HttpRequest &req
     else if ((path == "/v1/models" || path.startsWith("/v1/models/")) && get)
         answerModels(call, request);
     else if (path == "/v1/messages" || path == "/v1/messages/count_tokens" || path == "/v1/models")
-        sendError(call, ApiError{405, u"invalid_request_error"_s,
+        sendError(call, ErrorReply{405, u"invalid_request_error"_s,
                                  u"Method %1 is not allowed on %2"_s.arg(call.exchange.method,
                                                                          call.exchange.path)});
     else
-        sendError(call, ApiError{404, u"not_found_error"_s,
+        sendError(call, ErrorReply{404, u"not_found_error"_s,
                                  u"No such endpoint: %1"_s.arg(call.exchange.path)});
 }
 
 bool SimulatorPrivate::parseOrRefuse(Call &call, const HttpRequest &request, ApiVersion version,
                                      bool countTokens, SimRequest &parsed)
 {
-    const std::optional<ApiError> error =
+    const std::optional<ErrorReply> error =
         SimRequest::parse(request.body, version, countTokens, SimModelCatalogue::builtIn(), parsed);
     if (error) {
         sendError(call, *error);
@@ -499,7 +499,7 @@ void SimulatorPrivate::answerModels(Call &call, const HttpRequest &request)
         if (const SimModel *model = SimModelCatalogue::builtIn().find(id))
             sendJson(call, 200, modelJson(*model));
         else
-            sendError(call, ApiError{404, u"not_found_error"_s, u"model: %1"_s.arg(id)});
+            sendError(call, ErrorReply{404, u"not_found_error"_s, u"model: %1"_s.arg(id)});
         return;
     }
 
@@ -546,7 +546,7 @@ void SimulatorPrivate::answerMessages(Call &call, const HttpRequest &request, Ap
     const quint64 latencySeed = random.generate();
     const double notJsonDraw = random.generateDouble(); // last, so earlier draws keep their dice
 
-    std::optional<ApiError> injected;
+    std::optional<ErrorReply> injected;
     if (failuresLeft > 0) {
         --failuresLeft;
         injected = injectedError(faults.failStatus);
@@ -718,7 +718,7 @@ void SimulatorPrivate::sendStream(Call &call, const SimRequest &request,
         return;
     }
     if (cut == Cut::MidStreamError) {
-        const ApiError overloaded = injectedError(529);
+        const ErrorReply overloaded = injectedError(529);
         call.exchange.errorType = overloaded.type;
         send(at, "error", errorEnvelope(overloaded, QString()));
         reply->add(at, Action::Write, lastChunk.toByteArray());

@@ -22,7 +22,7 @@ struct WireResponse
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
 };
 
-struct SseEvent
+struct WireEvent
 {
     QByteArray name;
     QJsonObject data;
@@ -77,9 +77,9 @@ inline QList<WireResponse> parseResponses(QByteArray bytes)
 
 // Parses an SSE body strictly: every event must be `event: <name>\ndata: <json>\n\n`.
 // Returns the events, or an empty list and a reason in `problem`.
-inline QList<SseEvent> parseSse(const QByteArray &body, QString *problem)
+inline QList<WireEvent> parseSse(const QByteArray &body, QString *problem)
 {
-    QList<SseEvent> events;
+    QList<WireEvent> events;
     if (!body.endsWith("\n\n")) {
         *problem = QStringLiteral("the stream does not end with a blank line");
         return {};
@@ -93,7 +93,7 @@ inline QList<SseEvent> parseSse(const QByteArray &body, QString *problem)
             *problem = QStringLiteral("malformed frame: ") + QString::fromUtf8(frame);
             return {};
         }
-        SseEvent event;
+        WireEvent event;
         event.name = lines.at(0).mid(7);
         event.rawData = lines.at(1).mid(6);
         QJsonParseError error;

@@ -383,11 +383,11 @@ void tst_Simulator::streamingByteFormat()
     QCOMPARE(reply.headers.value("transfer-encoding"), "chunked");
     QVERIFY(!reply.body.contains("[DONE]"));
     QString problem;
-    const QList<SseEvent> events = parseSse(reply.body, &problem);
+    const QList<WireEvent> events = parseSse(reply.body, &problem);
     QVERIFY2(!events.isEmpty(), qPrintable(problem));
 
     QByteArrayList names;
-    for (const SseEvent &event : events) {
+    for (const WireEvent &event : events) {
         QCOMPARE(event.data.value("type"_L1).toString().toLatin1(), event.name);
         if (names.isEmpty() || names.last() != event.name || event.name != "content_block_delta")
             names.append(event.name);
@@ -405,7 +405,7 @@ void tst_Simulator::streamingByteFormat()
 
     QString text;
     int deltas = 0;
-    for (const SseEvent &event : events) {
+    for (const WireEvent &event : events) {
         if (event.name == "content_block_delta") {
             text += event.data.value("delta"_L1)["text"_L1].toString();
             ++deltas;
@@ -429,10 +429,10 @@ void tst_Simulator::streamAndJsonTellTheSameAnswer()
     body.insert("stream"_L1, true);
 
     QString problem;
-    const QList<SseEvent> events = parseSse(send(body).body, &problem);
+    const QList<WireEvent> events = parseSse(send(body).body, &problem);
 
     QString streamText;
-    for (const SseEvent &event : events)
+    for (const WireEvent &event : events)
         streamText += event.data.value("delta"_L1)["text"_L1].toString();
     QCOMPARE(streamText, jsonText);
 }

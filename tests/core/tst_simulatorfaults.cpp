@@ -27,8 +27,8 @@ QByteArrayList eventNames(const QByteArray &body)
 {
     QString problem;
     QByteArrayList names;
-    const QList<SseEvent> events = parseSse(body, &problem);
-    for (const SseEvent &event : events)
+    const QList<WireEvent> events = parseSse(body, &problem);
+    for (const WireEvent &event : events)
         names.append(event.name);
     return names;
 }
