@@ -3,6 +3,7 @@
 #include "economics/calculationstep.h"
 #include "session/callsession.h"
 #include "sim/simmodelcatalogue.h"
+#include "chartreset.h"
 #include "theme.h"
 
 #include <QChart>
@@ -312,9 +313,7 @@ void CachingPanel::recompute()
 
 void CachingPanel::updateChart()
 {
-    m_chart->removeAllSeries();
-    for (QAbstractAxis *axis : m_chart->axes())
-        m_chart->removeAxis(axis);
+    resetChart(m_chart);
     if (!m_uniform || !m_poisson)
         return;
 

@@ -1,5 +1,6 @@
 #include "latencychart.h"
 
+#include "chartreset.h"
 #include "theme.h"
 
 #include <QBarCategoryAxis>
@@ -34,9 +35,7 @@ void LatencyChart::setBudget(const LatencyBudget &budget, double targetMs)
     m_budget = budget;
     m_targetMs = targetMs;
     QChart *chart = this->chart();
-    chart->removeAllSeries();
-    for (QAbstractAxis *axis : chart->axes())
-        chart->removeAxis(axis);
+    resetChart(chart);
     chart->setTheme(Theme::isDark() ? QChart::ChartThemeDark : QChart::ChartThemeLight);
     chart->setBackgroundRoundness(0);
 

@@ -1,5 +1,6 @@
 #include "logcharts.h"
 
+#include "chartreset.h"
 #include "theme.h"
 
 #include <QApplication>
@@ -103,11 +104,7 @@ void LogCharts::rebuild()
     m_builtBase = colors().color(QPalette::Base);
     const auto fresh = [this](QChartView *view) {
         QChart *chart = view->chart();
-        chart->removeAllSeries();
-        for (QAbstractAxis *axis : chart->axes()) {
-            chart->removeAxis(axis);
-            delete axis;
-        }
+        resetChart(chart);
         applyTheme(chart);
         view->setBackgroundBrush(colors().color(QPalette::Base));
         return chart;
@@ -186,6 +183,7 @@ void LogCharts::buildLatency(QChart *chart)
         highest = std::max(highest, bin.calls);
     }
     auto *area = new QAreaSeries(upper);
+    upper->setParent(area); // an area series does not own its boundary
     QColor fill = colors().color(QPalette::Highlight);
     area->setPen(QPen(fill, 1));
     fill.setAlpha(150);

@@ -1,5 +1,6 @@
 #include "retrylabpanel.h"
 
+#include "chartreset.h"
 #include "theme.h"
 
 #include "client/messagesclient.h"
@@ -309,9 +310,7 @@ void RetryLabPanel::showHistogram(QChartView *view, const QString &title,
                                   const RetryHistogram &histogram)
 {
     QChart *chart = view->chart();
-    chart->removeAllSeries();
-    for (QAbstractAxis *axis : chart->axes())
-        chart->removeAxis(axis);
+    resetChart(chart);
     chart->setTheme(Theme::isDark() ? QChart::ChartThemeDark : QChart::ChartThemeLight);
     chart->setTitle(title);
     chart->legend()->hide();

@@ -3,6 +3,7 @@
 #include "keywordhighlighter.h"
 #include "session/callsession.h"
 #include "session/queryrun.h"
+#include "chartreset.h"
 #include "theme.h"
 
 #include <QBarCategoryAxis>
@@ -580,9 +581,7 @@ void RouterPanel::replayLog()
 
 void RouterPanel::showBars(QChart *chart, const QStringList &names, const QList<double> &values)
 {
-    chart->removeAllSeries();
-    for (QAbstractAxis *axis : chart->axes())
-        chart->removeAxis(axis);
+    resetChart(chart);
     auto *set = new QBarSet(u"USD"_s);
     for (double value : values)
         set->append(value);
