@@ -2,9 +2,9 @@
 # Sets up a Debian 12 machine for Opsbench and builds it, then either runs it or tests it.
 #
 #   scripts/bootstrap.sh run [ARGS...]   install what is missing, build, open the Opsbench window
-#   scripts/bootstrap.sh test            install what is missing, build, run every test headless
-#                                        and run the fuzzers briefly (OPSBENCH_ASAN=1: the whole
-#                                        suite again under the sanitizers first)
+#   scripts/bootstrap.sh test            install what is missing, build, run every test headless,
+#                                        run them all again under the sanitizers, and run the
+#                                        fuzzers briefly
 #
 # Safe to run again: installed packages are skipped and the build is incremental.
 set -euo pipefail
@@ -116,14 +116,10 @@ case "$mode" in
         build ci
         phase "tests (ci preset)"
         run_tests ci
-        # Opt-in for now: the sanitizers still report findings in the simulator and in two GUI
-        # tests, and a red test command would block every change until they are fixed.
-        if [ "${OPSBENCH_ASAN:-0}" = 1 ]; then
-            phase "build (asan preset: AddressSanitizer, LeakSanitizer, UBSan)"
-            build asan
-            phase "tests (asan preset)"
-            run_tests asan
-        fi
+        phase "build (asan preset: AddressSanitizer, LeakSanitizer, UBSan)"
+        build asan
+        phase "tests (asan preset)"
+        run_tests asan
         phase "build (fuzz preset)"
         build fuzz
         phase "fuzzers, 15 s per target"

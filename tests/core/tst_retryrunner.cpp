@@ -261,7 +261,7 @@ void tst_RetryRunner::cancelDuringAttemptAsksTheOperationToAbort()
     auto &[clock, runner] = run;
     int abortedAttempt = 0;
     runner.setOperation([](int) {}); // a request that never answers by itself
-    connect(&runner, &RetryRunner::cancelRequested, &runner, [&](int attempt) {
+    connect(&runner, &RetryRunner::cancelRequested, &runner, [&, &runner = runner](int attempt) {
         abortedAttempt = attempt;
         // An aborted reply usually reports a failure of its own; it must not count.
         runner.attemptFailed(ApiError::local(ApiError::Kind::Connection, u"aborted"_s));
