@@ -1,7 +1,12 @@
 #include "messageresponse.h"
 
+#include "common/logging.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
+
+#include <cmath>
+#include <limits>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -10,8 +15,18 @@ namespace {
 void overwriteCount(qint64 &field, const QJsonObject &json, QLatin1StringView key)
 {
     const QJsonValue value = json.value(key);
-    if (value.isDouble())
-        field = qint64(value.toDouble());
+    if (!value.isDouble())
+        return;
+    // A count is a whole number a log line can hold (the log reader's bound); anything else is
+    // no count at all, and converting it would be undefined for the largest numbers.
+    const double count = value.toDouble();
+    if (count >= 0 && count <= double(std::numeric_limits<quint32>::max())
+        && count == std::trunc(count)) {
+        field = qint64(count);
+        return;
+    }
+    qCWarning(lcClient) << "ignored usage" << key << "of" << count
+                        << "(not a whole number from 0 to 2^32 - 1)";
 }
 
 ContentBlock readBlock(const QJsonObject &json)

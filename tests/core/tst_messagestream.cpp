@@ -1,6 +1,7 @@
 #include "client/messageresponse.h"
 #include "client/messagestreamassembler.h"
 
+#include <QRegularExpression>
 #include <QTest>
 
 #include <limits>
@@ -32,6 +33,7 @@ class tst_MessageStream : public QObject
 private Q_SLOTS:
     void assemblesTextAndCumulativeUsage();
     void usageIsOverwrittenNeverAdded();
+    void impossibleUsageCountsAreIgnored();
     void errorEventEndsTheStream();
     void toolArgumentsParseAtBlockStop();
     void unknownAndNamelessEventsAreIgnored();
@@ -92,6 +94,23 @@ void tst_MessageStream::usageIsOverwrittenNeverAdded()
 
     QCOMPARE(assembler.message().usage.outputTokens, 90);
     QCOMPARE(assembler.message().usage.inputTokens, 30);
+    QCOMPARE(assembler.message().usage.cacheReadInputTokens, 4200);
+}
+
+void tst_MessageStream::impossibleUsageCountsAreIgnored()
+{
+    MessageStreamAssembler assembler;
+    assembler.take(messageStart);
+
+    // Far past any integer, negative, and fractional: none of them is a token count.
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"ignored usage"_s));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"ignored usage"_s));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"ignored usage"_s));
+    assembler.take(sseEvent("message_delta", R"({"type":"message_delta","delta":{},
+        "usage":{"input_tokens":3.0066e88,"output_tokens":-5,"cache_read_input_tokens":1.5}})"));
+
+    QCOMPARE(assembler.message().usage.inputTokens, 18);
+    QCOMPARE(assembler.message().usage.outputTokens, 2);
     QCOMPARE(assembler.message().usage.cacheReadInputTokens, 4200);
 }
 
