@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <utility>
 
 using namespace Qt::Literals::StringLiterals;
@@ -17,6 +18,8 @@ LogFileFollower::LogFileFollower(QObject *parent)
 {
     m_pollTimer.setInterval(250);
     connect(&m_pollTimer, &QTimer::timeout, this, &LogFileFollower::poll);
+    m_heldNotice.setSingleShot(true);
+    connect(&m_heldNotice, &QTimer::timeout, this, &LogFileFollower::poll);
 }
 
 LogFileFollower::~LogFileFollower() = default;
@@ -42,8 +45,10 @@ void LogFileFollower::follow(const QString &path)
     m_path = path;
     m_following = true;
     m_watcher = new QFileSystemWatcher(this);
-    connect(m_watcher, &QFileSystemWatcher::fileChanged, this, &LogFileFollower::poll);
-    connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, &LogFileFollower::poll);
+    connect(m_watcher, &QFileSystemWatcher::fileChanged, this,
+            &LogFileFollower::onFileSystemNotice);
+    connect(m_watcher, &QFileSystemWatcher::directoryChanged, this,
+            &LogFileFollower::onFileSystemNotice);
     watchPath();
     m_pollTimer.start();
     poll();
@@ -53,6 +58,7 @@ void LogFileFollower::stop()
 {
     m_following = false;
     m_pollTimer.stop();
+    m_heldNotice.stop();
     if (m_watcher) {
         // Later, not now: stop() may be called from a slot of the watcher's own signal.
         m_watcher->disconnect(this);
@@ -72,10 +78,29 @@ void LogFileFollower::setPollInterval(int milliseconds)
     m_pollTimer.setInterval(milliseconds);
 }
 
+void LogFileFollower::setMinReadInterval(int milliseconds)
+{
+    m_minReadInterval = std::max(0, milliseconds);
+}
+
+void LogFileFollower::onFileSystemNotice()
+{
+    const qint64 sinceRead = m_sinceRead.isValid() ? m_sinceRead.elapsed() : -1;
+    if (sinceRead < 0 || sinceRead >= m_minReadInterval) {
+        poll();
+        return;
+    }
+    // Notices that come while this one is held are answered by the same read.
+    if (!m_heldNotice.isActive())
+        m_heldNotice.start(int(m_minReadInterval - sinceRead));
+}
+
 void LogFileFollower::poll()
 {
     if (!m_following)
         return;
+    m_heldNotice.stop();
+    m_sinceRead.start();
 
     struct stat status;
     if (::stat(QFile::encodeName(m_path).constData(), &status) != 0) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -20,7 +21,9 @@ class QFileSystemWatcher;
 // misses (network file systems, a file that does not exist yet).
 //
 // To keep the caller's thread responsive, one poll reads at most maxBytesPerPoll() bytes and
-// continues on the next turn of the event loop.
+// continues on the next turn of the event loop. A writer that appends in many small writes
+// wakes the watcher for each; with a minimum read interval, the reads that follow a change
+// are at least that far apart, so a busy log arrives in a few larger batches a second.
 class LogFileFollower : public QObject
 {
     Q_OBJECT
@@ -61,6 +64,9 @@ public:
     void setPollInterval(int milliseconds);
     int pollInterval() const { return m_pollTimer.interval(); }
     void setMaxBytesPerPoll(qint64 bytes) { m_maxBytesPerPoll = bytes; }
+    // How long after a read the watcher's next notice is held back (0, the default: none).
+    void setMinReadInterval(int milliseconds);
+    int minReadInterval() const { return m_minReadInterval; }
     qint64 maxBytesPerPoll() const { return m_maxBytesPerPoll; }
 
     // Reads what has arrived now, without waiting for the watcher or the poll.
@@ -90,6 +96,7 @@ private:
     void restart(RestartReason reason);
     void readAvailable();
     void watchPath();
+    void onFileSystemNotice();
 
     QString m_path;
     std::unique_ptr<QFile> m_file;
@@ -104,5 +111,8 @@ private:
     bool m_following = false;
     bool m_resuming = false; // the next file opened must be the one a resume() named
     QTimer m_pollTimer;
+    QTimer m_heldNotice; // the watcher's notice, held back until the minimum interval is over
+    QElapsedTimer m_sinceRead;
+    int m_minReadInterval = 0;
     QFileSystemWatcher *m_watcher = nullptr;
 };

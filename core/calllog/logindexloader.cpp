@@ -99,6 +99,10 @@ void LogIndexLoader::Worker::follow()
     // The watcher gives prompt notice of growth; the poll is the fallback that keeps new
     // lines within a second of being written.
     m_follower->setPollInterval(500);
+    // A service that logs every call wakes the watcher hundreds of times a second; reading at
+    // most ten times a second turns that into a few larger batches, for a small part of the
+    // processor time and still well within what a person watching notices.
+    m_follower->setMinReadInterval(100);
     connect(m_follower, &LogFileFollower::linesAppended, this, &Worker::indexLines);
     connect(m_follower, &LogFileFollower::restarted, this,
             [this](LogFileFollower::RestartReason reason) {

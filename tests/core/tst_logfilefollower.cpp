@@ -1,6 +1,7 @@
 #include "calllog/callrecord.h"
 #include "calllog/logfilefollower.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QSignalSpy>
@@ -53,6 +54,7 @@ private Q_SLOTS:
     void largeBacklogIsReadInSlices();
     void picksUpAnotherProcessesLinesByItself();
     void lineWrittenInPiecesArrivesWhole();
+    void busyWriterIsReadInFewBatches();
     void followsALogWhileAWriterFillsIt();
     void resumesWhereAnotherReaderStopped_data();
     void resumesWhereAnotherReaderStopped();
@@ -292,6 +294,43 @@ void tst_LogFileFollower::lineWrittenInPiecesArrivesWhole()
     QCOMPARE(m_seen.offsets, QList<qint64>{0});
     QCOMPARE(follower.pendingBytes(), 0);
     QCOMPARE(follower.offset(), line.size());
+}
+
+void tst_LogFileFollower::busyWriterIsReadInFewBatches()
+{
+    append(m_path, "");
+    LogFileFollower follower;
+    follower.setPollInterval(60'000); // only the watcher's notices
+    follower.setMinReadInterval(200);
+    collect(follower);
+    follower.start(m_path);
+    QTest::qWait(250);
+
+    // A line every 10 ms, each a change the watcher tells of.
+    QByteArray written;
+    QElapsedTimer writing;
+    writing.start();
+    for (int i = 0; i < 40; ++i) {
+        const QByteArray line = "{\"n\":" + QByteArray::number(i) + "}\n";
+        append(m_path, line);
+        written += line;
+        QTest::qWait(10);
+    }
+    const qint64 writingMs = writing.elapsed();
+
+    QTRY_COMPARE(m_seen.text, written);
+    // Reads at least 200 ms apart: one at the first notice, then one per interval at most.
+    QVERIFY2(m_seen.offsets.size() <= writingMs / 200 + 2,
+             qPrintable(u"%1 batches in %2 ms"_s.arg(m_seen.offsets.size()).arg(writingMs)));
+
+    // After a quiet spell the next line is read at its first notice, not an interval later.
+    QTest::qWait(250);
+    const qsizetype batches = m_seen.offsets.size();
+    QElapsedTimer waited;
+    waited.start();
+    append(m_path, "{\"n\":\"last\"}\n");
+    QTRY_COMPARE(m_seen.offsets.size(), batches + 1);
+    qInfo() << "a line after a quiet spell arrived in" << waited.elapsed() << "ms";
 }
 
 void tst_LogFileFollower::followsALogWhileAWriterFillsIt()
