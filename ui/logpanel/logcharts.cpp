@@ -42,6 +42,7 @@ LogCharts::LogCharts(QWidget *parent)
     m_latencyView = addChart(u"Latency"_s);
     m_modelView = addChart(u"Cost by model"_s);
     m_featureView = addChart(u"Cost by feature"_s);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] { buildIfStale(currentView()); });
     rebuild();
 }
 
@@ -102,24 +103,31 @@ void LogCharts::rebuild()
 {
     m_builtDark = Theme::isDark();
     m_builtBase = colors().color(QPalette::Base);
-    const auto fresh = [this](QChartView *view) {
-        QChart *chart = view->chart();
-        resetChart(chart);
-        applyTheme(chart);
-        view->setBackgroundBrush(colors().color(QPalette::Base));
-        return chart;
-    };
-    buildCumulativeCost(fresh(m_costView));
-    buildLatency(fresh(m_latencyView));
-    buildCostBars(fresh(m_modelView), m_data.costByModel, m_modelNames, true);
-    buildCostBars(fresh(m_featureView), m_data.costByFeature, m_featureNames, false);
-    // Lay the charts out now rather than on the next turn of the event loop, so that a grab
-    // right after a change shows the new charts.
-    for (QChartView *view : {m_costView, m_latencyView, m_modelView, m_featureView}) {
-        Theme::styleChart(view->chart());
-        if (QGraphicsLayout *layout = view->chart()->layout())
-            layout->activate();
-    }
+    m_staleViews = {m_costView, m_latencyView, m_modelView, m_featureView};
+    buildIfStale(currentView());
+}
+
+void LogCharts::buildIfStale(QChartView *view)
+{
+    if (!m_staleViews.removeOne(view))
+        return;
+    QChart *chart = view->chart();
+    resetChart(chart);
+    applyTheme(chart);
+    view->setBackgroundBrush(colors().color(QPalette::Base));
+    if (view == m_costView)
+        buildCumulativeCost(chart);
+    else if (view == m_latencyView)
+        buildLatency(chart);
+    else if (view == m_modelView)
+        buildCostBars(chart, m_data.costByModel, m_modelNames, true);
+    else
+        buildCostBars(chart, m_data.costByFeature, m_featureNames, false);
+    Theme::styleChart(chart);
+    // Laid out now rather than on the next turn of the event loop, so that a grab right after
+    // a change shows the new chart.
+    if (QGraphicsLayout *layout = chart->layout())
+        layout->activate();
 }
 
 void LogCharts::applyTheme(QChart *chart) const

@@ -40,7 +40,10 @@ protected:
 
 private:
     QChartView *addChart(const QString &title);
+    // Marks every chart out of date and draws the one in front; the others are drawn when
+    // their tab is brought forward, so a log that is followed redraws one chart, not four.
     void rebuild();
+    void buildIfStale(QChartView *view);
     void buildCumulativeCost(QChart *chart);
     void buildLatency(QChart *chart);
     void buildCostBars(QChart *chart, const QList<LogChartData::Share> &shares,
@@ -53,6 +56,7 @@ private:
     QChartView *m_latencyView;
     QChartView *m_modelView;
     QChartView *m_featureView;
+    QList<QChartView *> m_staleViews;
     LogChartData m_data;
     QStringList m_modelNames;
     QStringList m_featureNames;
