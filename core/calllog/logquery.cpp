@@ -191,13 +191,14 @@ bool LogQuery::matches(const LogRecords::Block &b, qsizetype i) const
            && b.timestampMs[i] <= m_filter.toMs;
 }
 
-std::vector<quint32> LogQuery::filtered(const std::atomic_bool &cancelled) const
+std::vector<quint32> LogQuery::filtered(const std::atomic_bool &cancelled, qsizetype fromRow) const
 {
     const qsizetype count = m_records.size();
+    fromRow = std::clamp<qsizetype>(fromRow, 0, count);
     std::vector<quint32> rows;
     if (m_filter.isEmpty()) {
-        rows.resize(std::size_t(count));
-        std::iota(rows.begin(), rows.end(), 0u);
+        rows.resize(std::size_t(count - fromRow));
+        std::iota(rows.begin(), rows.end(), quint32(fromRow));
         return rows;
     }
 
@@ -205,7 +206,7 @@ std::vector<quint32> LogQuery::filtered(const std::atomic_bool &cancelled) const
     LineWindow lines(m_filter.text.isEmpty() ? QString() : m_path);
     const QByteArray needle = m_filter.text.toUtf8();
 
-    for (qsizetype row = 0; row < count; ++row) {
+    for (qsizetype row = fromRow; row < count; ++row) {
         if (row % LogRecords::blockSize == 0 && cancelled.load(std::memory_order_relaxed))
             return {};
         const LogRecords::Block &b = m_records.block(row);
@@ -253,6 +254,26 @@ void LogQuery::sort(std::vector<quint32> &rows) const
     }
     for (std::size_t i = 0; i < rows.size(); ++i)
         rows[i] = keyed[i].second;
+}
+
+std::vector<quint32> LogQuery::merged(std::vector<quint32> shown, std::vector<quint32> added) const
+{
+    sort(added);
+    // Equal keys keep file order, so a shown row goes first when it ties with an added one.
+    const auto before = [this](quint32 a, quint32 b) {
+        const double keyA = sortKey(m_records.block(a), LogRecords::slot(a), m_sortColumn, m_rank);
+        const double keyB = sortKey(m_records.block(b), LogRecords::slot(b), m_sortColumn, m_rank);
+        if (keyA != keyB)
+            return m_order == Qt::AscendingOrder ? keyA < keyB : keyA > keyB;
+        return a < b;
+    };
+    if (shown.empty() || added.empty() || before(shown.back(), added.front())) {
+        shown.insert(shown.end(), added.begin(), added.end());
+        return shown;
+    }
+    std::vector<quint32> rows(shown.size() + added.size());
+    std::merge(shown.begin(), shown.end(), added.begin(), added.end(), rows.begin(), before);
+    return rows;
 }
 
 std::optional<LogQuery::Result> LogQuery::run(const std::atomic_bool &cancelled) const

@@ -78,9 +78,15 @@ public:
     // Filters, summarizes and sorts; returns nothing when `cancelled` became true on the way.
     std::optional<Result> run(const std::atomic_bool &cancelled) const;
     // The steps of run(), for a caller with more to compute from the calls in file order:
-    // filtered() gives them in file order (empty if cancelled), sort() puts them in view order.
-    std::vector<quint32> filtered(const std::atomic_bool &cancelled) const;
+    // filtered() gives them in file order (empty if cancelled), from index row `fromRow` on;
+    // sort() puts them in view order.
+    std::vector<quint32> filtered(const std::atomic_bool &cancelled, qsizetype fromRow = 0) const;
     void sort(std::vector<quint32> &rows) const;
+    // For a view that grew: `shown` in view order (as this query would sort them) with `added`,
+    // rows after all of them in file order, sorted and merged in. The result is what sort()
+    // gives for all of them; when the added rows all sort last, as new calls of a log in time
+    // order do, they are only appended.
+    std::vector<quint32> merged(std::vector<quint32> shown, std::vector<quint32> added) const;
     qint64 errorId() const { return m_errorId; }
 
     const LogRecords &records() const { return m_records; }

@@ -9,6 +9,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QDateTime>
 #include <QFile>
 #include <QLabel>
 #include <QListWidget>
@@ -22,8 +23,12 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 
 #include <numeric>
+#include <optional>
+
+Q_DECLARE_METATYPE(LogColumn)
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -51,6 +56,23 @@ QByteArray callLine(const QByteArray &id, const QByteArray &feature = "chat")
              "\n";
 }
 
+// Call `n` of a log whose calls differ in cost, latency, feature and time.
+QByteArray variedCallLine(int n)
+{
+    const QDateTime time = QDateTime(QDate(2026, 3, 2), QTime(8, 0), QTimeZone::utc()).addSecs(n);
+    return u"{\"request_id\": \"v%1\", \"timestamp\": \"%2\", \"model\": \"%3\", "
+           u"\"feature\": \"%4\", \"input_tokens\": %5, \"output_tokens\": 5, "
+           u"\"cost_usd\": %6, \"latency_ms\": %7}\n"_s
+        .arg(n)
+        .arg(time.toString(Qt::ISODate))
+        .arg(n % 3 == 0 ? u"claude-sonnet-4-5"_s : u"claude-haiku-4-5"_s)
+        .arg(n % 4 == 0 ? u"search"_s : u"chat"_s)
+        .arg(n * 7 % 50)
+        .arg(double(n * 37 % 100) / 1000, 0, 'f', 3)
+        .arg(100 + n * 53 % 900)
+        .toUtf8();
+}
+
 // The index rows the panel's table shows, top to bottom.
 std::vector<quint32> shownRows(const LogPanel &panel)
 {
@@ -72,6 +94,8 @@ private Q_SLOTS:
     void showsTheSelectedCallsJson();
     void exportsTheViewAsCsv();
     void followsAGrowingFile();
+    void followedViewsEqualViewsWorkedOutAfresh_data();
+    void followedViewsEqualViewsWorkedOutAfresh();
     void survivesRotationAndTruncation_data();
     void survivesRotationAndTruncation();
     void showsAnIncompleteTail();
@@ -257,6 +281,57 @@ void tst_LogPanel::followsAGrowingFile()
     QCOMPARE(panel.index().malformedCount(), 0);
     panel.selectRow(0);
     QVERIFY(panel.detailText().contains(u"\"t1\""_s));
+}
+
+void tst_LogPanel::followedViewsEqualViewsWorkedOutAfresh_data()
+{
+    QTest::addColumn<LogColumn>("column");
+    QTest::addColumn<Qt::SortOrder>("order");
+    QTest::addColumn<QString>("feature");
+    QTest::newRow("file order") << LogColumn::Time << Qt::AscendingOrder << QString();
+    QTest::newRow("latest first") << LogColumn::Time << Qt::DescendingOrder << QString();
+    QTest::newRow("by cost, one feature") << LogColumn::Cost << Qt::DescendingOrder
+                                          << u"search"_s;
+    QTest::newRow("by model") << LogColumn::Model << Qt::AscendingOrder << QString();
+}
+
+void tst_LogPanel::followedViewsEqualViewsWorkedOutAfresh()
+{
+    // A view that only takes in the calls appended since the last one must end where a view
+    // worked out from the whole file does.
+    QFETCH(LogColumn, column);
+    QFETCH(Qt::SortOrder, order);
+    QFETCH(QString, feature);
+    QTemporaryDir dir;
+    const QString log = dir.filePath(u"llm_calls.jsonl"_s);
+    QByteArray first;
+    for (int n = 0; n < 40; ++n)
+        first += variedCallLine(n);
+    QVERIFY(writeFile(log, first, QIODevice::WriteOnly));
+    LogPanel panel(PriceBook::builtIn());
+    QVERIFY(panel.openLog(log));
+    LogFilter filter;
+    filter.feature = feature;
+    panel.setFilter(filter);
+    panel.sortBy(column, order);
+    QTRY_COMPARE(panel.index().size(), 40);
+
+    int written = 40;
+    for (int round = 0; round < 4; ++round) {
+        QByteArray more;
+        for (int i = 0; i < 25; ++i)
+            more += variedCallLine(written++);
+        QVERIFY(writeFile(log, more, QIODevice::Append));
+        QTRY_COMPARE(panel.index().size(), written);
+        const std::atomic_bool cancelled = false;
+        const std::optional<LogQuery::Result> afresh =
+            LogQuery(panel.index(), log, filter, column, order).run(cancelled);
+        QTRY_COMPARE(panel.summary().calls, afresh->summary.calls);
+        QCOMPARE(shownRows(panel), afresh->rows);
+        QVERIFY(panel.summary().costUsd == afresh->summary.costUsd);
+        QCOMPARE(panel.summary().p95LatencyMs, afresh->summary.p95LatencyMs);
+        QCOMPARE(panel.summary().meanLatencyMs, afresh->summary.meanLatencyMs);
+    }
 }
 
 void tst_LogPanel::survivesRotationAndTruncation_data()

@@ -3,42 +3,110 @@
 #include <algorithm>
 #include <cmath>
 
-namespace {
+CumulativeCostLine::CumulativeCostLine(int maxBuckets)
+    : m_maxBuckets(std::max(2, maxBuckets))
+{}
 
-// Sums per name id; ids are small and dense, so a vector beats a map by far on a million calls.
-class CostById
+void CumulativeCostLine::add(qint64 timeMs, double costUsd)
 {
-public:
-    void add(quint32 id, double costUsd)
-    {
-        if (id >= m_sums.size()) {
-            m_sums.resize(id + 1, 0);
-            m_seen.resize(id + 1, false);
+    if (m_buckets.empty())
+        m_firstTimeMs = timeMs;
+    m_lastTimeMs = timeMs;
+    m_total += costUsd;
+    while ((timeMs - m_firstTimeMs) / m_widthMs >= m_maxBuckets) {
+        // Bucket k of twice the width is buckets 2k and 2k + 1 of this one.
+        std::vector<std::optional<Bucket>> wider((m_buckets.size() + 1) / 2);
+        for (std::size_t i = 0; i < wider.size(); ++i) {
+            wider[i] =
+                merged(m_buckets[2 * i], 2 * i + 1 < m_buckets.size() ? m_buckets[2 * i + 1]
+                                                                      : std::optional<Bucket>());
         }
-        m_sums[id] += costUsd;
-        m_seen[id] = true;
+        m_buckets = std::move(wider);
+        m_widthMs *= 2;
     }
-    const std::vector<double> &sums() const { return m_sums; }
-    bool seen(quint32 id) const { return m_seen[id]; }
 
-private:
-    std::vector<double> m_sums;
-    std::vector<bool> m_seen;
-};
+    const auto index = std::size_t((timeMs - m_firstTimeMs) / m_widthMs);
+    if (index >= m_buckets.size())
+        m_buckets.resize(index + 1);
+    const QPointF point(double(timeMs), m_total);
+    std::optional<Bucket> &bucket = m_buckets[index];
+    if (!bucket) {
+        bucket = Bucket{point, point};
+        return;
+    }
+    if (m_total < bucket->low.y())
+        bucket->low = point;
+    if (m_total >= bucket->high.y())
+        bucket->high = point;
+}
 
-QList<LogChartData::Share> byCost(const CostById &sums)
+std::optional<CumulativeCostLine::Bucket>
+CumulativeCostLine::merged(const std::optional<Bucket> &earlier, const std::optional<Bucket> &later)
+{
+    if (!earlier || !later)
+        return earlier ? earlier : later;
+    // As if the later bucket's calls had been added to the earlier one: a lower total replaces
+    // the lowest only when strictly lower, a higher or equal one replaces the highest.
+    Bucket bucket = *earlier;
+    if (later->low.y() < bucket.low.y())
+        bucket.low = later->low;
+    if (later->high.y() >= bucket.high.y())
+        bucket.high = later->high;
+    return bucket;
+}
+
+QList<QPointF> CumulativeCostLine::points() const
+{
+    QList<QPointF> points;
+    points.reserve(qsizetype(2 * m_buckets.size()));
+    for (const std::optional<Bucket> &bucket : m_buckets) {
+        if (!bucket)
+            continue;
+        points.append(bucket->low);
+        if (bucket->high != bucket->low)
+            points.append(bucket->high);
+    }
+    return points;
+}
+
+void CostById::add(quint32 id, double costUsd)
+{
+    if (id >= m_sums.size()) {
+        m_sums.resize(id + 1, 0);
+        m_seen.resize(id + 1, false);
+    }
+    m_sums[id] += costUsd;
+    m_seen[id] = true;
+}
+
+QList<LogChartData::Share> CostById::shares() const
 {
     QList<LogChartData::Share> shares;
-    for (quint32 id = 0; id < sums.sums().size(); ++id) {
-        if (sums.seen(id))
-            shares.append({id, sums.sums()[id]});
+    for (quint32 id = 0; id < m_sums.size(); ++id) {
+        if (m_seen[id])
+            shares.append({id, m_sums[id]});
     }
-    std::sort(shares.begin(), shares.end(),
-              [](const auto &a, const auto &b) { return a.costUsd > b.costUsd; });
+    std::stable_sort(shares.begin(), shares.end(),
+                     [](const auto &a, const auto &b) { return a.costUsd > b.costUsd; });
     return shares;
 }
 
-} // namespace
+QList<LogChartData::Bin> LogChartData::emptyLatencyBins(double p99LatencyMs, int latencyBinCount)
+{
+    const double top = std::max(1.0, p99LatencyMs * 1.2);
+    const double width = top / latencyBinCount;
+    QList<Bin> bins;
+    bins.reserve(latencyBinCount);
+    for (int i = 0; i < latencyBinCount; ++i)
+        bins.append({i * width, (i + 1) * width, 0});
+    return bins;
+}
+
+int LogChartData::binOf(const QList<Bin> &bins, double latencyMs)
+{
+    const double width = bins.first().toMs - bins.first().fromMs;
+    return std::clamp(int(latencyMs / width), 0, int(bins.size()) - 1);
+}
 
 LogChartData LogChartData::compute(const LogRecords &records, const std::vector<quint32> &rows,
                                    const LogViewSummary &summary, int buckets, int latencyBinCount)
@@ -64,55 +132,22 @@ LogChartData LogChartData::compute(const LogRecords &records, const std::vector<
     };
     if (!std::is_sorted(timed.begin(), timed.end(), earlier))
         std::sort(timed.begin(), timed.end(), earlier);
+    CumulativeCostLine line(buckets);
+    for (const quint32 row : timed)
+        line.add(time(row), records.block(row).costUsd[LogRecords::slot(row)]);
+    data.cumulativeCost = line.points();
 
-    if (!timed.empty()) {
-        const double first = double(time(timed.front()));
-        const double span = std::max(1.0, double(time(timed.back())) - first);
-        double total = 0;
-        int bucket = -1;
-        QPointF low;
-        QPointF high;
-        const auto flush = [&] {
-            data.cumulativeCost.append(low);
-            if (high != low)
-                data.cumulativeCost.append(high);
-        };
-        for (const quint32 row : timed) {
-            total += records.block(row).costUsd[LogRecords::slot(row)];
-            const double t = double(time(row));
-            const int b = std::min(buckets - 1, int((t - first) / span * buckets));
-            const QPointF point(t, total);
-            if (b != bucket) {
-                if (bucket >= 0)
-                    flush();
-                bucket = b;
-                low = high = point;
-            } else {
-                if (total < low.y())
-                    low = point;
-                if (total >= high.y())
-                    high = point;
-            }
-        }
-        flush();
-    }
-
-    // Bins up to a little past p99, so the bulk of the calls is not squeezed by rare outliers.
-    const double top = std::max(1.0, summary.p99LatencyMs * 1.2);
-    const double width = top / latencyBinCount;
-    for (int i = 0; i < latencyBinCount; ++i)
-        data.latencyBins.append({i * width, (i + 1) * width, 0});
+    data.latencyBins = emptyLatencyBins(summary.p99LatencyMs, latencyBinCount);
     CostById models;
     CostById features;
     for (const quint32 row : rows) {
         const LogRecords::Block &b = records.block(row);
         const qsizetype i = LogRecords::slot(row);
-        const int bin = std::clamp(int(b.latencyMs[i] / width), 0, latencyBinCount - 1);
-        ++data.latencyBins[bin].calls;
+        ++data.latencyBins[binOf(data.latencyBins, b.latencyMs[i])].calls;
         models.add(b.model[i], b.costUsd[i]);
         features.add(b.feature[i], b.costUsd[i]);
     }
-    data.costByModel = byCost(models);
-    data.costByFeature = byCost(features);
+    data.costByModel = models.shares();
+    data.costByFeature = features.shares();
     return data;
 }

@@ -3,6 +3,7 @@
 #include "logchartdata.h"
 #include "logcharts.h"
 #include "logtablemodel.h"
+#include "logviewfigures.h"
 
 #include "calllog/logindexloader.h"
 #include "common/logging.h"
@@ -41,6 +42,7 @@
 #include <QVBoxLayout>
 
 #include <numeric>
+#include <optional>
 #include <utility>
 
 using namespace Qt::Literals::StringLiterals;
@@ -182,6 +184,21 @@ struct LogPanel::ViewResult
 {
     LogQuery::Result query;
     LogChartData charts;
+    // Set when the figures can take in more calls; `indexRows` calls of the index were seen.
+    std::optional<LogViewFigures> figures;
+    qsizetype indexRows = 0;
+};
+
+struct LogPanel::ViewBasis
+{
+    LogViewFigures figures;
+    qsizetype indexRows = 0;
+    std::size_t viewRows = 0; // the first this many table rows are the view it gave
+    bool viewIsFileOrder = false;
+    LogFilter filter;
+    LogColumn sortColumn = LogColumn::Time;
+    Qt::SortOrder sortOrder = Qt::AscendingOrder;
+    int indexEpoch = 0;
 };
 
 LogPanel::LogPanel(const PriceBook &prices, QWidget *parent)
@@ -514,6 +531,7 @@ void LogPanel::resetIndex()
     m_caughtUpPending = false;
     m_batchTimer.stop();
     m_index = std::make_unique<LogIndex>();
+    ++m_indexEpoch;
     m_model->setRows(m_index.get(), {});
     m_viewIsFileOrder = true;
     m_selectedIndexRow = -1;
@@ -826,24 +844,83 @@ void LogPanel::startQuery()
     auto query =
         std::make_shared<const LogQuery>(*m_index, m_path, m_filter, m_sortColumn, m_sortOrder);
     const int buckets = std::max(400, m_charts->width());
-    m_pool.start([this, query, cancel, generation, buckets] {
-        auto result = std::make_shared<ViewResult>();
-        std::vector<quint32> &rows = result->query.rows;
-        rows = query->filtered(*cancel);
-        if (*cancel)
-            return;
-        // Summed and charted in file order, which is time order in a log, before sorting.
-        result->query.summary = LogQuery::summarize(query->records(), rows, query->errorId());
-        result->charts =
-            LogChartData::compute(query->records(), rows, result->query.summary, buckets);
-        if (*cancel)
-            return;
-        query->sort(rows);
-        if (*cancel)
+
+    // The same view of a log that only grew is extended rather than worked out again: for a log
+    // being followed that is the difference between a few thousand calls and a million.
+    std::shared_ptr<const ViewBasis> basis = m_viewBasis;
+    if (basis
+        && (basis->indexEpoch != m_indexEpoch || basis->filter != m_filter
+            || basis->sortColumn != m_sortColumn || basis->sortOrder != m_sortOrder
+            || basis->figures.timeBuckets() != buckets || basis->indexRows > m_index->size()
+            || basis->viewRows > m_model->rows().size())) {
+        basis.reset();
+    }
+    std::vector<quint32> shown;
+    if (basis && !basis->viewIsFileOrder) {
+        shown.assign(m_model->rows().begin(),
+                     m_model->rows().begin() + std::ptrdiff_t(basis->viewRows));
+    }
+
+    m_pool.start([this, query, cancel, generation, buckets, basis,
+                  shown = std::move(shown)]() mutable {
+        std::shared_ptr<ViewResult> result =
+            workOutView(*query, basis.get(), std::move(shown), buckets, *cancel);
+        if (!result)
             return;
         QMetaObject::invokeMethod(this,
                                   [this, generation, result] { applyView(generation, result); });
     });
+}
+
+std::shared_ptr<LogPanel::ViewResult> LogPanel::workOutView(const LogQuery &query,
+                                                            const ViewBasis *basis,
+                                                            std::vector<quint32> shown, int buckets,
+                                                            const std::atomic_bool &cancelled)
+{
+    auto result = std::make_shared<ViewResult>();
+    result->indexRows = query.records().size();
+    std::vector<quint32> &rows = result->query.rows;
+    LogViewSummary &summary = result->query.summary;
+
+    if (basis) {
+        std::vector<quint32> added = query.filtered(cancelled, basis->indexRows);
+        if (cancelled)
+            return nullptr;
+        LogViewFigures figures = basis->figures;
+        figures.add(query.records(), added);
+        if (figures.extendable()) {
+            summary = figures.summary();
+            result->charts = figures.charts(summary);
+            if (basis->viewIsFileOrder) {
+                shown.resize(basis->viewRows);
+                std::iota(shown.begin(), shown.end(), 0u);
+            }
+            rows = query.merged(std::move(shown), std::move(added));
+            result->figures = std::move(figures);
+            return result;
+        }
+    }
+
+    rows = query.filtered(cancelled);
+    if (cancelled)
+        return nullptr;
+    // Summed and charted in file order, which is time order in a log, before sorting.
+    LogViewFigures figures(query.errorId(), buckets);
+    figures.add(query.records(), rows);
+    if (figures.extendable()) {
+        summary = figures.summary();
+        result->charts = figures.charts(summary);
+        result->figures = std::move(figures);
+    } else {
+        summary = LogQuery::summarize(query.records(), rows, query.errorId());
+        result->charts = LogChartData::compute(query.records(), rows, summary, buckets);
+    }
+    if (cancelled)
+        return nullptr;
+    query.sort(rows);
+    if (cancelled)
+        return nullptr;
+    return result;
 }
 
 void LogPanel::applyView(int generation, const std::shared_ptr<ViewResult> &result)
@@ -853,6 +930,7 @@ void LogPanel::applyView(int generation, const std::shared_ptr<ViewResult> &resu
     m_queryRunning = false;
     m_lastQueryMs = m_queryTimer.elapsed();
     std::vector<quint32> &rows = result->query.rows;
+    const std::size_t viewRows = rows.size();
 
     // Rows only added at the end keep the table's scroll position and selection. In file
     // order the table may already show calls this answer has not seen: they stay.
@@ -874,6 +952,13 @@ void LogPanel::applyView(int generation, const std::shared_ptr<ViewResult> &resu
             m_selectedIndexRow = -1;
     }
     m_viewIsFileOrder = isFileOrder(m_model->rows());
+    if (result->figures) {
+        m_viewBasis = std::make_shared<const ViewBasis>(
+            ViewBasis{*result->figures, result->indexRows, viewRows, m_viewIsFileOrder, m_filter,
+                      m_sortColumn, m_sortOrder, m_indexEpoch});
+    } else {
+        m_viewBasis.reset();
+    }
 
     m_summary = result->query.summary;
     showTiles();

@@ -94,6 +94,7 @@ protected:
 
 private:
     struct ViewResult;
+    struct ViewBasis;
 
     QWidget *createHeader();
     QWidget *createFilterBar();
@@ -122,6 +123,12 @@ private:
     bool showsFileOrder() const;
     void scheduleRefresh();
     void startQuery();
+    // On a worker: the view `query` asks for, extending `basis` (if given) with the calls it
+    // has not seen, `shown` being its rows in view order (empty when they are in file order).
+    // Null when cancelled on the way.
+    static std::shared_ptr<ViewResult> workOutView(const LogQuery &query, const ViewBasis *basis,
+                                                   std::vector<quint32> shown, int buckets,
+                                                   const std::atomic_bool &cancelled);
     void applyView(int generation, const std::shared_ptr<ViewResult> &result);
     void showTiles();
     void showTail();
@@ -154,6 +161,10 @@ private:
     bool m_refreshPending = false;
     bool m_viewIsFileOrder = true;
     std::shared_ptr<std::atomic_bool> m_cancel;
+    // What the view on screen was worked out from, so that the next one, for the same filter
+    // and order over a grown index, only takes in the calls added since.
+    std::shared_ptr<const ViewBasis> m_viewBasis;
+    int m_indexEpoch = 0; // counts the indexes thrown away: a basis of an older one is void
     QTimer m_refreshTimer;
     QTimer m_searchDelay;
     qint64 m_selectedIndexRow = -1;
