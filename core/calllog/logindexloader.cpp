@@ -215,7 +215,10 @@ std::optional<LogFileFollower::ResumePoint> LogIndexLoader::Worker::catchUp()
             ++handedOver;
         }
     };
-    indexParts(m_reader, [&] { handOver(false); });
+    // A reader of its own, rather than the follower's, so that its block buffer is let go of
+    // once the file is caught up with.
+    CallLogReader reader(m_prices);
+    indexParts(reader, [&] { handOver(false); });
     handOver(true);
     m_helpers.waitForDone();
     if (superseded())

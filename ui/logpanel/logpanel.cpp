@@ -45,6 +45,10 @@
 #include <optional>
 #include <utility>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
@@ -712,6 +716,12 @@ void LogPanel::finishLoading()
     qCDebug(lcLog) << "indexed" << m_index->size() << "calls of" << m_path << "in"
                    << m_loadTimer.elapsed() << "ms," << m_index->memoryBytes() << "bytes";
     startQuery();
+#ifdef __GLIBC__
+    // The parts of the file were indexed on other threads and copied into this index; glibc
+    // keeps the memory they were freed from in its per-thread pools, where it would stay
+    // resident for as long as the app runs (about as much again as the index itself).
+    m_pool.start([] { malloc_trim(0); });
+#endif
     Q_EMIT loaded();
 }
 
