@@ -31,6 +31,20 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
+// The resident memory of this process as the kernel counts it (VmRSS), in bytes; the log is read,
+// not mapped, so none of its pages are in it.
+qint64 residentBytes()
+{
+    QFile status(u"/proc/self/status"_s);
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
+    }
+    return -1;
+}
+
 // The processor time the calling thread has used, in ns.
 qint64 threadCpuNs()
 {
@@ -239,6 +253,7 @@ int main(int argc, char **argv)
     app.reset();
 
     std::printf("load average before: %s\n", loadAverage().constData());
+    const qint64 residentBefore = residentBytes();
     const double cpuBefore = cpuMs();
     QElapsedTimer clock;
     qint64 firstRowsMs = -1;
@@ -265,6 +280,10 @@ int main(int argc, char **argv)
     const double loadEventWallMs = app.worstWallMs();
     const double loadCpuMs = cpuMs() - cpuBefore;
 
+    // Measured once the panel has settled, as a person would see it in a process monitor.
+    QTest::qWait(1000);
+    const qint64 residentAfter = residentBytes();
+
     const LogIndex &index = panel.index();
     std::printf("calls %lld, malformed %lld\n", qint64(index.size()), index.malformedCount());
     std::printf("first rows in the table  %lld ms\n", firstRowsMs);
@@ -277,6 +296,9 @@ int main(int argc, char **argv)
                 loadEventWallMs);
     std::printf("index bytes per call     %.1f (columns %zu, with block slack and line list)\n",
                 double(index.memoryBytes()) / double(index.size()), LogRecords::bytesPerCall());
+    std::printf("resident memory per call %.1f bytes (%.1f MiB more than before the log opened)\n",
+                double(residentAfter - residentBefore) / double(index.size()),
+                double(residentAfter - residentBefore) / 1048576);
 
     stalls.reset();
     app.reset();
