@@ -3,6 +3,7 @@
 #include "calllog/logline.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace {
 
@@ -68,14 +69,75 @@ qint64 NameTable::find(const QString &name) const
     return found == m_ids.end() ? -1 : qint64(found->second);
 }
 
+void LogRecords::Block::setOffset(qsizetype i, qint64 offset)
+{
+    if (m_firstOffset < 0)
+        m_firstOffset = offset;
+    const qint64 delta = offset - m_firstOffset;
+    if (delta >= 0 && delta < wideOffset) {
+        m_offset[i] = quint32(delta);
+        return;
+    }
+    if (!m_wideOffsets)
+        m_wideOffsets = std::make_unique<std::array<qint64, blockSize>>();
+    (*m_wideOffsets)[i] = offset;
+    m_offset[i] = wideOffset;
+}
+
+void LogRecords::Block::setTimestampMs(qsizetype i, qint64 ms)
+{
+    if (ms == IndexedCall::noTimestamp) {
+        m_time[i] = noTime;
+        return;
+    }
+    if (m_baseTimeMs == IndexedCall::noTimestamp)
+        m_baseTimeMs = ms;
+    // Both are within a few hundred thousand years of 1970, so the difference cannot overflow.
+    const qint64 delta = ms - m_baseTimeMs;
+    if (delta > wideTime && delta <= std::numeric_limits<qint32>::max()) {
+        m_time[i] = qint32(delta);
+        return;
+    }
+    if (!m_wideTimes)
+        m_wideTimes = std::make_unique<std::array<qint64, blockSize>>();
+    (*m_wideTimes)[i] = ms;
+    m_time[i] = wideTime;
+}
+
+void LogRecords::Block::setLatencyMs(qsizetype i, double ms)
+{
+    if (!std::signbit(ms) && ms < double(wideLatency) && ms == std::trunc(ms)) {
+        m_latency[i] = quint32(ms);
+        return;
+    }
+    if (!m_wideLatencies)
+        m_wideLatencies = std::make_unique<std::array<double, blockSize>>();
+    (*m_wideLatencies)[i] = ms;
+    m_latency[i] = wideLatency;
+}
+
+std::size_t LogRecords::Block::wideBytes() const
+{
+    return (m_wideOffsets ? sizeof(*m_wideOffsets) : 0) + (m_wideTimes ? sizeof(*m_wideTimes) : 0)
+           + (m_wideLatencies ? sizeof(*m_wideLatencies) : 0);
+}
+
+std::size_t LogRecords::memoryBytes() const
+{
+    std::size_t bytes = m_blocks.size() * sizeof(Block);
+    for (const std::shared_ptr<Block> &block : m_blocks)
+        bytes += block->wideBytes();
+    return bytes;
+}
+
 IndexedCall LogRecords::at(qsizetype row) const
 {
     Q_ASSERT(row >= 0 && row < m_size);
     const Block &b = block(row);
     const qsizetype i = slot(row);
     IndexedCall call;
-    call.offset = b.offset[i];
-    call.timestampMs = b.timestampMs[i];
+    call.offset = b.offset(i);
+    call.timestampMs = b.timestampMs(i);
     call.model = b.model[i];
     call.feature = b.feature[i];
     call.user = b.user[i];
@@ -85,7 +147,7 @@ IndexedCall LogRecords::at(qsizetype row) const
     call.cacheReadTokens = b.cacheReadTokens[i];
     call.cacheWriteTokens = b.cacheWriteTokens[i];
     call.costUsd = b.costUsd[i];
-    call.latencyMs = b.latencyMs[i];
+    call.latencyMs = b.latencyMs(i);
     call.retrievedDocs = b.retrievedDocs[i];
     return call;
 }
@@ -96,8 +158,8 @@ void LogRecords::append(const IndexedCall &call)
         m_blocks.push_back(std::make_shared<Block>());
     Block &b = *m_blocks.back();
     const qsizetype i = slot(m_size);
-    b.offset[i] = call.offset;
-    b.timestampMs[i] = call.timestampMs;
+    b.setOffset(i, call.offset);
+    b.setTimestampMs(i, call.timestampMs);
     b.model[i] = narrowId(call.model);
     b.feature[i] = narrowId(call.feature);
     b.user[i] = call.user;
@@ -107,7 +169,7 @@ void LogRecords::append(const IndexedCall &call)
     b.cacheReadTokens[i] = call.cacheReadTokens;
     b.cacheWriteTokens[i] = call.cacheWriteTokens;
     b.costUsd[i] = call.costUsd;
-    b.latencyMs[i] = call.latencyMs;
+    b.setLatencyMs(i, call.latencyMs);
     b.retrievedDocs[i] = call.retrievedDocs;
     ++m_size;
 }

@@ -64,18 +64,38 @@ struct IndexedCall
 
 // The calls of a log held column by column in fixed blocks that never move once written, so a
 // copy of the block list (a snapshot) can be read on another thread while the owner appends
-// calls after the snapshot's end. A call costs 60 bytes here (see bytesPerCall()).
+// calls after the snapshot's end. A call costs 48 bytes here (see bytesPerCall()).
+//
+// Offsets, times and latencies take 4 bytes rather than 8: offsets and times are kept relative
+// to the block's first, and latencies as whole milliseconds. A value that does not fit (a call
+// more than 4 GB into a block, or 24 days away from its first call, or a fractional latency) is
+// kept whole in an array the block makes the first time it needs one; an ordinary log never
+// needs one.
 class LogRecords
 {
 public:
     static constexpr qsizetype blockSize = 16384;
 
-    struct Block
+    class Block
     {
-        std::array<qint64, blockSize> offset;
-        std::array<qint64, blockSize> timestampMs;
+    public:
+        qint64 offset(qsizetype i) const
+        {
+            return m_offset[i] != wideOffset ? m_firstOffset + m_offset[i] : (*m_wideOffsets)[i];
+        }
+        qint64 timestampMs(qsizetype i) const
+        {
+            const qint32 delta = m_time[i];
+            if (delta == noTime)
+                return IndexedCall::noTimestamp;
+            return delta != wideTime ? m_baseTimeMs + delta : (*m_wideTimes)[i];
+        }
+        double latencyMs(qsizetype i) const
+        {
+            return m_latency[i] != wideLatency ? double(m_latency[i]) : (*m_wideLatencies)[i];
+        }
+
         std::array<double, blockSize> costUsd;
-        std::array<double, blockSize> latencyMs;
         std::array<quint32, blockSize> inputTokens;
         std::array<quint32, blockSize> outputTokens;
         std::array<quint32, blockSize> cacheReadTokens;
@@ -85,6 +105,28 @@ public:
         std::array<quint16, blockSize> feature;
         std::array<quint16, blockSize> finishReason;
         std::array<quint16, blockSize> retrievedDocs;
+
+    private:
+        friend class LogRecords;
+        static constexpr quint32 wideOffset = std::numeric_limits<quint32>::max();
+        static constexpr qint32 noTime = std::numeric_limits<qint32>::min();
+        static constexpr qint32 wideTime = noTime + 1;
+        static constexpr quint32 wideLatency = std::numeric_limits<quint32>::max();
+
+        void setOffset(qsizetype i, qint64 offset);
+        void setTimestampMs(qsizetype i, qint64 ms);
+        void setLatencyMs(qsizetype i, double ms);
+        std::size_t wideBytes() const;
+
+        std::array<quint32, blockSize> m_offset;
+        std::array<qint32, blockSize> m_time;
+        std::array<quint32, blockSize> m_latency;
+        qint64 m_firstOffset = -1;                      // of the block's first call
+        qint64 m_baseTimeMs = IndexedCall::noTimestamp; // of its first call with a time
+        // Made before the first call that needs them is written, and never replaced.
+        std::unique_ptr<std::array<qint64, blockSize>> m_wideOffsets;
+        std::unique_ptr<std::array<qint64, blockSize>> m_wideTimes;
+        std::unique_ptr<std::array<double, blockSize>> m_wideLatencies;
     };
     static constexpr std::size_t bytesPerCall() { return sizeof(Block) / blockSize; }
 
@@ -96,7 +138,7 @@ public:
     static qsizetype slot(qsizetype row) { return row % blockSize; }
 
     // Bytes held, including the unused end of the last block.
-    std::size_t memoryBytes() const { return m_blocks.size() * sizeof(Block); }
+    std::size_t memoryBytes() const;
 
 private:
     std::vector<std::shared_ptr<Block>> m_blocks;

@@ -120,7 +120,7 @@ double sortKey(const LogRecords::Block &b, qsizetype i, LogColumn column,
 {
     switch (column) {
     case LogColumn::Time:
-        return double(b.timestampMs[i]);
+        return double(b.timestampMs(i));
     case LogColumn::Model:
         return rank[b.model[i]];
     case LogColumn::Feature:
@@ -140,7 +140,7 @@ double sortKey(const LogRecords::Block &b, qsizetype i, LogColumn column,
     case LogColumn::Cost:
         return b.costUsd[i];
     case LogColumn::Latency:
-        return b.latencyMs[i];
+        return b.latencyMs(i);
     case LogColumn::Count:
         break;
     }
@@ -187,8 +187,8 @@ bool LogQuery::matches(const LogRecords::Block &b, qsizetype i) const
 {
     const auto idIs = [](qint64 wanted, quint32 id) { return wanted == -1 || wanted == id; };
     return idIs(m_model, b.model[i]) && idIs(m_feature, b.feature[i]) && idIs(m_user, b.user[i])
-           && idIs(m_finishReason, b.finishReason[i]) && b.timestampMs[i] >= m_filter.fromMs
-           && b.timestampMs[i] <= m_filter.toMs;
+           && idIs(m_finishReason, b.finishReason[i]) && b.timestampMs(i) >= m_filter.fromMs
+           && b.timestampMs(i) <= m_filter.toMs;
 }
 
 std::vector<quint32> LogQuery::filtered(const std::atomic_bool &cancelled, qsizetype fromRow) const
@@ -217,7 +217,7 @@ std::vector<quint32> LogQuery::filtered(const std::atomic_bool &cancelled, qsize
             && !m_userHit[b.user[i]]) {
             if (!lines.isOpen())
                 continue;
-            const QByteArrayView id = requestIdOf(lines.lineAt(b.offset[i]));
+            const QByteArrayView id = requestIdOf(lines.lineAt(b.offset(i)));
             if (!QLatin1StringView(id).contains(QLatin1StringView(needle), Qt::CaseInsensitive))
                 continue;
         }
@@ -231,7 +231,7 @@ void LogQuery::sort(std::vector<quint32> &rows) const
     if (m_sortColumn == LogColumn::Time && m_order == Qt::AscendingOrder) {
         // Logs are written in time order; then there is nothing to do.
         const auto time = [this](quint32 row) {
-            return m_records.block(row).timestampMs[LogRecords::slot(row)];
+            return m_records.block(row).timestampMs(LogRecords::slot(row));
         };
         if (std::is_sorted(rows.begin(), rows.end(),
                            [&time](quint32 a, quint32 b) { return time(a) < time(b); })) {
@@ -307,7 +307,7 @@ LogViewSummary LogQuery::summarize(const LogRecords &records, const std::vector<
         const LogRecords::Block &b = records.block(row);
         const qsizetype i = LogRecords::slot(row);
         cost.add(b.costUsd[i]);
-        latency.add(b.latencyMs[i]);
+        latency.add(b.latencyMs(i));
         prompt += qint64(b.inputTokens[i]) + b.cacheReadTokens[i] + b.cacheWriteTokens[i];
         cacheRead += b.cacheReadTokens[i];
         if (b.finishReason[i] == errorId)
@@ -324,7 +324,7 @@ LogViewSummary LogQuery::summarize(const LogRecords &records, const std::vector<
                                 &summary.p99LatencyMs};
     const auto forEachLatency = [&records, &rows](const auto &visit) {
         for (const quint32 row : rows)
-            visit(records.block(row).latencyMs[LogRecords::slot(row)]);
+            visit(records.block(row).latencyMs(LogRecords::slot(row)));
     };
     if (Percentiles::byCounting(forEachLatency, rows.size(), percentiles, results))
         return summary;

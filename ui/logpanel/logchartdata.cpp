@@ -119,7 +119,7 @@ LogChartData LogChartData::compute(const LogRecords &records, const std::vector<
         return data;
 
     const auto time = [&records](quint32 row) {
-        return records.block(row).timestampMs[LogRecords::slot(row)];
+        return records.block(row).timestampMs(LogRecords::slot(row));
     };
     std::vector<quint32> timed;
     timed.reserve(rows.size());
@@ -143,7 +143,7 @@ LogChartData LogChartData::compute(const LogRecords &records, const std::vector<
     for (const quint32 row : rows) {
         const LogRecords::Block &b = records.block(row);
         const qsizetype i = LogRecords::slot(row);
-        ++data.latencyBins[binOf(data.latencyBins, b.latencyMs[i])].calls;
+        ++data.latencyBins[binOf(data.latencyBins, b.latencyMs(i))].calls;
         models.add(b.model[i], b.costUsd[i]);
         features.add(b.feature[i], b.costUsd[i]);
     }

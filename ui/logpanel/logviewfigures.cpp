@@ -31,16 +31,16 @@ void LogViewFigures::add(const LogRecords &records, std::span<const quint32> row
         const qsizetype i = LogRecords::slot(row);
         ++m_calls;
         m_cost.add(b.costUsd[i]);
-        m_latency.add(b.latencyMs[i]);
+        m_latency.add(b.latencyMs(i));
         m_promptTokens += qint64(b.inputTokens[i]) + b.cacheReadTokens[i] + b.cacheWriteTokens[i];
         m_cacheReadTokens += b.cacheReadTokens[i];
         if (b.finishReason[i] == m_errorId)
             ++m_errors;
-        countLatency(b.latencyMs[i]);
+        countLatency(b.latencyMs(i));
         m_costByModel.add(b.model[i], b.costUsd[i]);
         m_costByFeature.add(b.feature[i], b.costUsd[i]);
 
-        const qint64 time = b.timestampMs[i];
+        const qint64 time = b.timestampMs(i);
         if (time == IndexedCall::noTimestamp)
             continue; // not on the time line, as in LogChartData::compute()
         if (!m_costLine.isEmpty() && time < m_costLine.lastTimeMs())
