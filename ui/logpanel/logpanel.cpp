@@ -7,6 +7,7 @@
 
 #include "calllog/logindexloader.h"
 #include "common/logging.h"
+#include "common/processmemory.h"
 
 #include <QAction>
 #include <QChartView>
@@ -44,10 +45,6 @@
 #include <numeric>
 #include <optional>
 #include <utility>
-
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -716,12 +713,9 @@ void LogPanel::finishLoading()
     qCDebug(lcLog) << "indexed" << m_index->size() << "calls of" << m_path << "in"
                    << m_loadTimer.elapsed() << "ms," << m_index->memoryBytes() << "bytes";
     startQuery();
-#ifdef __GLIBC__
-    // The parts of the file were indexed on other threads and copied into this index; glibc
-    // keeps the memory they were freed from in its per-thread pools, where it would stay
-    // resident for as long as the app runs (about as much again as the index itself).
-    m_pool.start([] { malloc_trim(0); });
-#endif
+    // The parts of the file were indexed on other threads and copied into this index; what
+    // they were freed from would otherwise stay resident for as long as the app runs.
+    m_pool.start([] { ProcessMemory::giveBackFreedMemory(); });
     Q_EMIT loaded();
 }
 
