@@ -712,10 +712,8 @@ void LogPanel::finishLoading()
                 false);
     qCDebug(lcLog) << "indexed" << m_index->size() << "calls of" << m_path << "in"
                    << m_loadTimer.elapsed() << "ms," << m_index->memoryBytes() << "bytes";
+    m_giveBackMemory = true;
     startQuery();
-    // The parts of the file were indexed on other threads and copied into this index; what
-    // they were freed from would otherwise stay resident for as long as the app runs.
-    m_pool.start([] { ProcessMemory::giveBackFreedMemory(); });
     Q_EMIT loaded();
 }
 
@@ -984,6 +982,12 @@ void LogPanel::applyView(int generation, const std::shared_ptr<ViewResult> &resu
         m_toEdit->setDateTime(time(m_index->at(m_index->size() - 1).timestampMs));
     }
     Q_EMIT viewUpdated();
+
+    // The parts of the file were indexed on other threads and copied into the index, and the
+    // views of the load were dropped; what they were freed from would otherwise stay resident
+    // for as long as the app runs.
+    if (m_caughtUp && std::exchange(m_giveBackMemory, false))
+        m_pool.start([] { ProcessMemory::giveBackFreedMemory(); });
 
     if (m_refreshPending)
         scheduleRefresh();

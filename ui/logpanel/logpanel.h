@@ -147,6 +147,7 @@ private:
     };
     std::deque<PendingBatch> m_pendingBatches; // received, not yet in m_index
     bool m_caughtUpPending = false;
+    bool m_giveBackMemory = false; // once the view of the whole file is shown
     QTimer m_batchTimer;
     QElapsedTimer m_loadTimer;
 
