@@ -165,9 +165,51 @@ std::optional<LogFileFollower::ResumePoint> LogIndexLoader::Worker::catchUp()
     std::mutex mutex;
     std::condition_variable partDone;
     std::atomic<qsizetype> nextPart = 0;
+
+    // A part holds its calls until whoever takes the batches has copied them into its own
+    // index. Indexing runs ahead of that copying, and parts piling up would leave the memory
+    // they were freed from resident long after; so no part is started while a few others are
+    // done and not yet let go of. The wait is bounded, in case a receiver keeps batches.
+    struct Unreleased
+    {
+        std::mutex mutex;
+        std::condition_variable released;
+        int parts = 0;
+    };
+    constexpr int maxUnreleasedParts = 6;
+    auto unreleased = std::make_shared<Unreleased>();
+    const auto waitForRoom = [&](const std::function<void()> &whileWaiting) {
+        QElapsedTimer waited;
+        waited.start();
+        std::unique_lock lock(unreleased->mutex);
+        while (unreleased->parts >= maxUnreleasedParts && !superseded()
+               && waited.elapsed() < 1000) {
+            lock.unlock();
+            whileWaiting();
+            lock.lock();
+            unreleased->released.wait_for(lock, std::chrono::milliseconds(20));
+        }
+    };
+    const auto releasing = [unreleased](std::shared_ptr<LogIndex> index) {
+        LogIndex *const raw = index.get();
+        return std::shared_ptr<LogIndex>(raw, [index, unreleased](LogIndex *) mutable {
+            index.reset();
+            {
+                const std::lock_guard lock(unreleased->mutex);
+                --unreleased->parts;
+            }
+            unreleased->released.notify_all();
+        });
+    };
+
     const auto indexParts = [&](CallLogReader &reader, const std::function<void()> &afterEach) {
         for (qsizetype i = nextPart++; i < ranges.size() && !superseded(); i = nextPart++) {
-            auto index = std::make_shared<LogIndex>();
+            waitForRoom(afterEach);
+            {
+                const std::lock_guard lock(unreleased->mutex);
+                ++unreleased->parts;
+            }
+            auto index = releasing(std::make_shared<LogIndex>());
             const Expected<void> read =
                 reader.scanRange(m_path, ranges[i].begin, ranges[i].end,
                                  [&index](const LogLine &line) { index->add(line); });

@@ -78,6 +78,8 @@ private Q_SLOTS:
     void summarizesAFilteredView();
     void loaderIndexesGrowsAndRestarts();
     void loaderReadsALargeLogInPartsAsOnePassWould();
+    void loaderWaitsForPartsToBeTakenIn_data();
+    void loaderWaitsForPartsToBeTakenIn();
     void staysWithinItsBudget();
     void keepsWholeWhatDoesNotFitFourBytes();
 };
@@ -423,6 +425,48 @@ void tst_LogIndex::loaderReadsALargeLogInPartsAsOnePassWould()
     QTRY_COMPARE(caughtUp.size(), 2);
     QTRY_COMPARE(index.size(), replaced.size());
     QCOMPARE(index.lineNumber(index.size() - 1), replaced.lineNumber(replaced.size() - 1));
+}
+
+void tst_LogIndex::loaderWaitsForPartsToBeTakenIn_data()
+{
+    QTest::addColumn<bool>("keepsBatches");
+    QTest::newRow("a receiver that copies each batch and lets it go") << false;
+    QTest::newRow("a receiver that keeps every batch") << true;
+}
+
+void tst_LogIndex::loaderWaitsForPartsToBeTakenIn()
+{
+    // Ten parts: more than the loader lets wait to be taken in at once. However the batches
+    // are received, everything arrives in order and nothing waits for ever.
+    QFETCH(bool, keepsBatches);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"llm_calls.jsonl"_s);
+    QByteArray bytes;
+    for (int n = 1; bytes.size() < LogIndexLoader::firstBlockBytes + 9 * LogIndexLoader::blockBytes;
+         ++n) {
+        bytes += callLine(n);
+    }
+    QVERIFY(writeFile(path, bytes, QIODevice::WriteOnly));
+
+    LogIndexLoader loader(PriceBook::builtIn());
+    LogIndex index;
+    std::vector<std::shared_ptr<const LogIndex>> kept;
+    connect(&loader, &LogIndexLoader::batchReady, this,
+            [&](const std::shared_ptr<const LogIndex> &batch) {
+                index.append(*batch);
+                if (keepsBatches)
+                    kept.push_back(batch);
+            });
+    QSignalSpy caughtUp(&loader, &LogIndexLoader::caughtUp);
+    loader.start(path);
+    QTRY_COMPARE_WITH_TIMEOUT(caughtUp.size(), 1, 30'000);
+
+    QCOMPARE(index.size(), bytes.count('\n'));
+    for (qsizetype row = 1; row < index.size(); ++row)
+        QVERIFY(index.at(row).offset > index.at(row - 1).offset);
+    QCOMPARE(index.lineNumber(index.size() - 1), index.size());
+    if (keepsBatches)
+        QVERIFY(kept.size() >= 10);
 }
 
 void tst_LogIndex::staysWithinItsBudget()
