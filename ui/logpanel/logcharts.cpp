@@ -22,12 +22,31 @@
 #include <QValueAxis>
 #include <QVBoxLayout>
 
+#include <cmath>
+#include <iterator>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
 // More bars than this crowd the names; the rest is folded into one bar.
 constexpr int maxBars = 12;
+
+// The smallest step of 1, 2 or 5 times a power of ten (at least 1) that cuts `span` into at
+// most `ticks` intervals: ticks people read at a glance.
+double roundStep(double span, int ticks)
+{
+    constexpr double steps[] = {1, 2, 5};
+    double power = 1;
+    std::size_t at = 0;
+    while (span / (steps[at] * power) > ticks) {
+        if (++at == std::size(steps)) {
+            at = 0;
+            power *= 10;
+        }
+    }
+    return steps[at] * power;
+}
 
 } // namespace
 
@@ -125,9 +144,11 @@ void LogCharts::buildIfStale(QChartView *view)
         buildCostBars(chart, m_data.costByFeature, m_featureNames, false);
     Theme::styleChart(chart);
     // Laid out now rather than on the next turn of the event loop, so that a grab right after
-    // a change shows the new chart.
+    // a change shows the new chart, its legend included (the legend asks for its layout with a
+    // posted event).
     if (QGraphicsLayout *layout = chart->layout())
         layout->activate();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
 }
 
 void LogCharts::applyTheme(QChart *chart) const
@@ -206,7 +227,17 @@ void LogCharts::buildLatency(QChart *chart)
     calls->setLabelFormat(u"%.0f"_s);
     const double right = m_data.latencyBins.isEmpty() ? 1000 : m_data.latencyBins.last().toMs;
     latency->setRange(0, right);
-    calls->setRange(0, std::max<qint64>(1, highest) * 1.15);
+    latency->setTickType(QValueAxis::TicksDynamic);
+    latency->setTickAnchor(0);
+    latency->setTickInterval(roundStep(right, 6));
+    // Calls are whole: ticks a round number of calls apart, so that no two labels read the
+    // same.
+    const double wanted = std::max<qint64>(1, highest) * 1.15;
+    const double step = roundStep(wanted, 5);
+    calls->setTickType(QValueAxis::TicksDynamic);
+    calls->setTickAnchor(0);
+    calls->setTickInterval(step);
+    calls->setRange(0, std::ceil(wanted / step) * step);
     chart->addAxis(latency, Qt::AlignBottom);
     chart->addAxis(calls, Qt::AlignLeft);
     area->attachAxis(latency);
