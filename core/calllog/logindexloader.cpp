@@ -166,10 +166,10 @@ std::optional<LogFileFollower::ResumePoint> LogIndexLoader::Worker::catchUp()
     std::condition_variable partDone;
     std::atomic<qsizetype> nextPart = 0;
 
-    // A part holds its calls until whoever takes the batches has copied them into its own
-    // index. Indexing runs ahead of that copying, and parts piling up would leave the memory
-    // they were freed from resident long after; so no part is started while a few others are
-    // done and not yet let go of. The wait is bounded, in case a receiver keeps batches.
+    // A part holds its calls until this thread has put it together with the parts before it.
+    // The helpers can run ahead of that, and parts piling up would leave the memory they were
+    // freed from resident long after; so no part is started while a few others wait. The wait
+    // is bounded, as a safety net.
     struct Unreleased
     {
         std::mutex mutex;
@@ -230,7 +230,18 @@ std::optional<LogFileFollower::ResumePoint> LogIndexLoader::Worker::catchUp()
 
     std::optional<LogFileFollower::ResumePoint> resumeAt =
         LogFileFollower::ResumePoint{0, 0, quint64(status.st_dev), quint64(status.st_ino)};
+    // The parts put together, in file order. Copies of it go to the caller, sharing its blocks:
+    // a copy costs its name tables and block list, not its calls.
+    LogIndex whole;
+    QElapsedTimer sincePosted;
+    qsizetype partsPosted = 0;
     qsizetype handedOver = 0;
+    const auto postWhole = [&] {
+        post(&LogIndexLoader::indexedSoFar, std::make_shared<const LogIndex>(whole),
+             qint64(status.st_size));
+        sincePosted.start();
+        partsPosted = handedOver;
+    };
     const auto handOver = [&](bool wait) {
         std::unique_lock lock(mutex);
         while (handedOver < ranges.size() && resumeAt) {
@@ -251,10 +262,12 @@ std::optional<LogFileFollower::ResumePoint> LogIndexLoader::Worker::catchUp()
             resumeAt->lineNumber += lines;
             resumeAt->offset = ranges[handedOver].end - part.index->incompleteTailBytes();
             m_reportedTail = part.index->incompleteTailBytes();
-            post(&LogIndexLoader::batchReady, std::shared_ptr<const LogIndex>(part.index),
-                 qint64(status.st_size));
+            whole.append(*part.index);
             part.index.reset();
             ++handedOver;
+            // The first part at once, for the first rows; then often enough for a progress bar.
+            if (handedOver == 1 || sincePosted.elapsed() >= 40)
+                postWhole();
         }
     };
     // A reader of its own, rather than the follower's, so that its block buffer is let go of
@@ -265,6 +278,8 @@ std::optional<LogFileFollower::ResumePoint> LogIndexLoader::Worker::catchUp()
     m_helpers.waitForDone();
     if (superseded())
         return std::nullopt;
+    if (handedOver > partsPosted)
+        postWhole();
     qCDebug(lcLog) << "indexed" << resumeAt->lineNumber << "lines of" << m_path << "in"
                    << ranges.size() << "parts in" << timer.elapsed() << "ms";
     return resumeAt;

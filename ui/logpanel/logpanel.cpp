@@ -287,6 +287,7 @@ LogPanel::LogPanel(const PriceBook &prices, QWidget *parent)
     m_searchDelay.setInterval(250);
     connect(&m_searchDelay, &QTimer::timeout, this, &LogPanel::readFilterBar);
 
+    connect(m_loader, &LogIndexLoader::indexedSoFar, this, &LogPanel::onIndexedSoFar);
     connect(m_loader, &LogIndexLoader::batchReady, this, &LogPanel::onBatch);
     connect(m_loader, &LogIndexLoader::caughtUp, this, &LogPanel::onCaughtUp);
     connect(m_loader, &LogIndexLoader::restarted, this, &LogPanel::onRestarted);
@@ -528,7 +529,8 @@ bool LogPanel::open(const QString &path, bool waitForFile)
 
 void LogPanel::resetIndex()
 {
-    m_pendingBatches.clear(); // lines of the file as it was
+    m_pendingIndex = {}; // lines of the file as it was
+    m_pendingBatches.clear();
     m_caughtUpPending = false;
     m_batchTimer.stop();
     m_index = std::make_unique<LogIndex>();
@@ -646,6 +648,14 @@ void LogPanel::dropEvent(QDropEvent *event)
     openLog(urls.first().toLocalFile());
 }
 
+void LogPanel::onIndexedSoFar(const std::shared_ptr<const LogIndex> &index, qint64 fileSize)
+{
+    // Only the latest matters: each holds all the one before held.
+    m_pendingIndex = {index, fileSize};
+    if (!m_batchTimer.isActive())
+        m_batchTimer.start();
+}
+
 void LogPanel::onBatch(const std::shared_ptr<const LogIndex> &batch, qint64 fileSize)
 {
     m_pendingBatches.push_back({batch, fileSize});
@@ -671,6 +681,12 @@ void LogPanel::takeBatches()
     const qsizetype before = m_index->size();
     const qsizetype malformedBefore = m_index->malformedLines().size();
     qint64 fileSize = 0;
+    if (m_pendingIndex.batch) {
+        // The same calls as before and more after them, in blocks shared with the loader.
+        *m_index = *m_pendingIndex.batch;
+        fileSize = m_pendingIndex.fileSize;
+        m_pendingIndex = {};
+    }
     while (!m_pendingBatches.empty() && budget.elapsed() < budgetMs) {
         m_index->append(*m_pendingBatches.front().batch);
         fileSize = m_pendingBatches.front().fileSize;

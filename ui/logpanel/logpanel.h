@@ -110,6 +110,7 @@ private:
     void chooseCsvFile();
     void chooseChartFile();
 
+    void onIndexedSoFar(const std::shared_ptr<const LogIndex> &index, qint64 fileSize);
     void onBatch(const std::shared_ptr<const LogIndex> &batch, qint64 fileSize);
     void onCaughtUp();
     void takeBatches();
@@ -145,6 +146,7 @@ private:
         std::shared_ptr<const LogIndex> batch;
         qint64 fileSize = 0;
     };
+    PendingBatch m_pendingIndex; // the latest index of the file so far, not yet m_index
     std::deque<PendingBatch> m_pendingBatches; // received, not yet in m_index
     bool m_caughtUpPending = false;
     bool m_giveBackMemory = false; // once the view of the whole file is shown
