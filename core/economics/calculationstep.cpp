@@ -13,7 +13,9 @@ QString CalculationStep::toString() const
 QString formatUsd(double amount)
 {
     int decimals = 6;
-    if (amount != 0 && std::abs(amount) < 0.01) {
+    // An amount too small to show in twelve decimals is shown as the zero it is for money,
+    // not as twelve zeros that suggest a digit further on.
+    if (std::abs(amount) >= 0.5e-12 && std::abs(amount) < 0.01) {
         const int leadingZeros = -int(std::floor(std::log10(std::abs(amount)))) - 1;
         decimals = std::clamp(leadingZeros + 4, 6, 12);
     }

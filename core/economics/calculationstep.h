@@ -17,7 +17,8 @@ struct CalculationStep
 // How the working writes its numbers, so every step reads the same way.
 
 // Dollars with six decimals, more for amounts under a cent so that four significant digits
-// remain: "$0.150000", "$0.0001875".
+// remain, up to twelve: "$0.150000", "$0.0001875". Amounts below half of the twelfth decimal
+// show as "$0.000000".
 QString formatUsd(double amount);
 
 // A price per million tokens with as few decimals as show it exactly, at least two: "$0.30",

@@ -66,6 +66,8 @@ private Q_SLOTS:
     void warnings();
     void impossibleInputsAreRefusedByName_data();
     void impossibleInputsAreRefusedByName();
+    void moneyIsWrittenToItsLastVisibleDigit_data();
+    void moneyIsWrittenToItsLastVisibleDigit();
 };
 
 void tst_CacheEconomics::supportDeskCaseComesOutAsComputedByHand()
@@ -363,6 +365,25 @@ void tst_CacheEconomics::impossibleInputsAreRefusedByName()
 
     QVERIFY(!result.hasValue());
     QCOMPARE(result.error(), message);
+}
+
+void tst_CacheEconomics::moneyIsWrittenToItsLastVisibleDigit_data()
+{
+    QTest::addColumn<double>("amount");
+    QTest::addColumn<QString>("written");
+    QTest::newRow("dollars") << 61.86 << u"$61.860000"_s;
+    QTest::newRow("a fraction of a cent, four digits kept") << 0.0001875 << u"$0.0001875"_s;
+    QTest::newRow("the smallest shown") << 1.5e-12 << u"$0.000000000002"_s;
+    // A write expected once in 10^15 days costs nothing anyone could pay.
+    QTest::newRow("below the twelfth decimal") << 5.3e-18 << u"$0.000000"_s;
+    QTest::newRow("zero") << 0.0 << u"$0.000000"_s;
+}
+
+void tst_CacheEconomics::moneyIsWrittenToItsLastVisibleDigit()
+{
+    QFETCH(double, amount);
+    QFETCH(QString, written);
+    QCOMPARE(formatUsd(amount), written);
 }
 
 QTEST_GUILESS_MAIN(tst_CacheEconomics)

@@ -348,7 +348,7 @@ void CachingPanel::updateChart()
     QList<QLineSeries *> all = {without, uniform, poisson};
     if (breakEven > 0) {
         auto *marker = new QLineSeries;
-        marker->setName(u"Break-even: %1 calls/day"_s.arg(formatCount(breakEven)));
+        marker->setName(u"Break-even %1/day"_s.arg(formatCount(breakEven)));
         marker->append(breakEven, 0);
         marker->append(breakEven, highest);
         all.append(marker);
