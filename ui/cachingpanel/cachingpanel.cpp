@@ -22,6 +22,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSpinBox>
+#include <QScrollBar>
 #include <QThread>
 #include <QTreeWidget>
 #include <QValueAxis>
@@ -52,6 +53,19 @@ QDoubleSpinBox *numberBox(const QString &name, double maximum, int decimals, dou
     return box;
 }
 
+// Lays the rows out again and makes the tree tall enough to show every step without scrolling:
+// the working is what a reader comes for.
+void fitEveryRow(QTreeWidget *tree)
+{
+    tree->doItemsLayout();
+    int height = tree->header()->sizeHint().height() + 2 * tree->frameWidth();
+    for (int i = 0; i < tree->topLevelItemCount(); ++i)
+        height += tree->visualItemRect(tree->topLevelItem(i)).height();
+    if (tree->horizontalScrollBar()->isVisible())
+        height += tree->horizontalScrollBar()->height();
+    tree->setMinimumHeight(height);
+}
+
 QTreeWidget *stepTree(const QString &name)
 {
     auto *tree = new QTreeWidget;
@@ -64,6 +78,10 @@ QTreeWidget *stepTree(const QString &name)
     tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     tree->header()->setSectionResizeMode(1, QHeaderView::Stretch);
     tree->header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+    // A narrower formula column (larger type in presentation mode) wraps its text onto more
+    // lines, which a tree view only measures when laid out again.
+    QObject::connect(tree->header(), &QHeaderView::sectionResized, tree,
+                     [tree] { fitEveryRow(tree); });
     return tree;
 }
 
@@ -77,6 +95,7 @@ void showWorking(QTreeWidget *tree, const std::optional<CacheEconomics> &economi
         item->setToolTip(1, step.formula);
         item->setTextAlignment(2, Qt::AlignRight | Qt::AlignVCenter);
     }
+    fitEveryRow(tree);
 }
 
 QGroupBox *titled(const QString &title, QLayout *layout)
