@@ -69,6 +69,14 @@ qint64 NameTable::find(const QString &name) const
     return found == m_ids.end() ? -1 : qint64(found->second);
 }
 
+template<typename T>
+T &LogRecords::Block::wideSlot(std::unique_ptr<std::array<T, blockSize>> &wide, qsizetype i)
+{
+    if (!wide)
+        wide = std::make_unique<std::array<T, blockSize>>();
+    return (*wide)[i];
+}
+
 void LogRecords::Block::setOffset(qsizetype i, qint64 offset)
 {
     if (m_firstOffset < 0)
@@ -78,9 +86,7 @@ void LogRecords::Block::setOffset(qsizetype i, qint64 offset)
         m_offset[i] = quint32(delta);
         return;
     }
-    if (!m_wideOffsets)
-        m_wideOffsets = std::make_unique<std::array<qint64, blockSize>>();
-    (*m_wideOffsets)[i] = offset;
+    wideSlot(m_wideOffsets, i) = offset;
     m_offset[i] = wideOffset;
 }
 
@@ -98,9 +104,7 @@ void LogRecords::Block::setTimestampMs(qsizetype i, qint64 ms)
         m_time[i] = qint32(delta);
         return;
     }
-    if (!m_wideTimes)
-        m_wideTimes = std::make_unique<std::array<qint64, blockSize>>();
-    (*m_wideTimes)[i] = ms;
+    wideSlot(m_wideTimes, i) = ms;
     m_time[i] = wideTime;
 }
 
@@ -110,9 +114,7 @@ void LogRecords::Block::setLatencyMs(qsizetype i, double ms)
         m_latency[i] = quint32(ms);
         return;
     }
-    if (!m_wideLatencies)
-        m_wideLatencies = std::make_unique<std::array<double, blockSize>>();
-    (*m_wideLatencies)[i] = ms;
+    wideSlot(m_wideLatencies, i) = ms;
     m_latency[i] = wideLatency;
 }
 

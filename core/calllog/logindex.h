@@ -117,6 +117,9 @@ public:
         void setTimestampMs(qsizetype i, qint64 ms);
         void setLatencyMs(qsizetype i, double ms);
         std::size_t wideBytes() const;
+        // Slot `i` of a wide array, which is made the first time one is needed.
+        template<typename T>
+        static T &wideSlot(std::unique_ptr<std::array<T, blockSize>> &wide, qsizetype i);
 
         std::array<quint32, blockSize> m_offset;
         std::array<qint32, blockSize> m_time;

@@ -168,48 +168,27 @@ std::optional<LogFileFollower::ResumePoint> LogIndexLoader::Worker::catchUp()
 
     // A part holds its calls until this thread has put it together with the parts before it.
     // The helpers can run ahead of that, and parts piling up would leave the memory they were
-    // freed from resident long after; so no part is started while a few others wait. The wait
-    // is bounded, as a safety net.
-    struct Unreleased
-    {
-        std::mutex mutex;
-        std::condition_variable released;
-        int parts = 0;
-    };
-    constexpr int maxUnreleasedParts = 6;
-    auto unreleased = std::make_shared<Unreleased>();
-    const auto waitForRoom = [&](const std::function<void()> &whileWaiting) {
-        QElapsedTimer waited;
-        waited.start();
-        std::unique_lock lock(unreleased->mutex);
-        while (unreleased->parts >= maxUnreleasedParts && !superseded()
-               && waited.elapsed() < 1000) {
-            lock.unlock();
-            whileWaiting();
-            lock.lock();
-            unreleased->released.wait_for(lock, std::chrono::milliseconds(20));
-        }
-    };
-    const auto releasing = [unreleased](std::shared_ptr<LogIndex> index) {
-        LogIndex *const raw = index.get();
-        return std::shared_ptr<LogIndex>(raw, [index, unreleased](LogIndex *) mutable {
-            index.reset();
-            {
-                const std::lock_guard lock(unreleased->mutex);
-                --unreleased->parts;
-            }
-            unreleased->released.notify_all();
-        });
-    };
-
+    // freed from resident long after; so no part is started while a few others wait. Counted
+    // under `mutex`; `givenUp` tells the waiting helpers that no more parts will be taken.
+    constexpr int maxPartsWaiting = 6;
+    int partsWaiting = 0; // started and not yet put together
+    bool givenUp = false;
     const auto indexParts = [&](CallLogReader &reader, const std::function<void()> &afterEach) {
         for (qsizetype i = nextPart++; i < ranges.size() && !superseded(); i = nextPart++) {
-            waitForRoom(afterEach);
             {
-                const std::lock_guard lock(unreleased->mutex);
-                ++unreleased->parts;
+                std::unique_lock lock(mutex);
+                while (partsWaiting >= maxPartsWaiting && !givenUp && !superseded()) {
+                    // This thread's afterEach puts parts together, which makes the room.
+                    lock.unlock();
+                    afterEach();
+                    lock.lock();
+                    partDone.wait_for(lock, std::chrono::milliseconds(20));
+                }
+                if (givenUp)
+                    return;
+                ++partsWaiting;
             }
-            auto index = releasing(std::make_shared<LogIndex>());
+            auto index = std::make_shared<LogIndex>();
             const Expected<void> read =
                 reader.scanRange(m_path, ranges[i].begin, ranges[i].end,
                                  [&index](const LogLine &line) { index->add(line); });
@@ -255,6 +234,8 @@ std::optional<LogFileFollower::ResumePoint> LogIndexLoader::Worker::catchUp()
             }
             if (!part.readable) {
                 // The follower goes on from here and says what the matter is.
+                givenUp = true;
+                partDone.notify_all();
                 break;
             }
             const qint64 lines = part.index->lineCount();
@@ -264,6 +245,8 @@ std::optional<LogFileFollower::ResumePoint> LogIndexLoader::Worker::catchUp()
             m_reportedTail = part.index->incompleteTailBytes();
             whole.append(*part.index);
             part.index.reset();
+            --partsWaiting;
+            partDone.notify_all();
             ++handedOver;
             // The first part at once, for the first rows; then often enough for a progress bar.
             if (handedOver == 1 || sincePosted.elapsed() >= 40)

@@ -21,6 +21,22 @@ inline std::size_t nearestRankIndex(double p, std::size_t n)
     return std::clamp<std::size_t>(rank, 1, n) - 1;
 }
 
+// The percentiles `p` (ascending) of `count` whole values, not zero, counted per value:
+// counts[i] of them equal lowest + i.
+template<std::size_t N>
+void fromCounts(const std::vector<std::uint32_t> &counts, double lowest, std::size_t count,
+                const double (&p)[N], double *const (&results)[N])
+{
+    std::size_t seen = 0;
+    std::size_t value = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+        const std::size_t rank = nearestRankIndex(p[i], count) + 1;
+        while (seen + counts[value] < rank)
+            seen += counts[value++];
+        *results[i] = lowest + double(value);
+    }
+}
+
 // The percentiles `p` (ascending) of the `count` values that `forEach` visits (it calls its
 // argument once per value), when every value is a whole number and their span is no wider than
 // their count (or 65,536): one pass for the span, one to count each value, and no copy.
@@ -44,14 +60,7 @@ bool byCounting(const ForEach &forEach, std::size_t count, const double (&p)[N],
 
     std::vector<std::uint32_t> counts(std::size_t(span), 0);
     forEach([&](double value) { ++counts[std::size_t(value - lowest)]; });
-    std::size_t seen = 0;
-    std::size_t value = 0;
-    for (std::size_t i = 0; i < N; ++i) {
-        const std::size_t rank = nearestRankIndex(p[i], count) + 1;
-        while (seen + counts[value] < rank)
-            seen += counts[value++];
-        *results[i] = lowest + double(value);
-    }
+    fromCounts(counts, lowest, count, p, results);
     return true;
 }
 

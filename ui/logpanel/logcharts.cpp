@@ -148,7 +148,7 @@ void LogCharts::buildIfStale(QChartView *view)
     // posted event).
     if (QGraphicsLayout *layout = chart->layout())
         layout->activate();
-    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    QCoreApplication::sendPostedEvents(chart->legend(), QEvent::LayoutRequest);
 }
 
 void LogCharts::applyTheme(QChart *chart) const

@@ -95,15 +95,8 @@ LogViewSummary LogViewFigures::summary() const
     const double percentiles[3] = {50, 95, 99};
     double *const results[3] = {&summary.p50LatencyMs, &summary.p95LatencyMs,
                                 &summary.p99LatencyMs};
-    std::size_t seen = 0;
-    std::size_t value = 0;
-    for (std::size_t i = 0; i < 3; ++i) {
-        const std::size_t rank =
-            Percentiles::nearestRankIndex(percentiles[i], std::size_t(m_calls)) + 1;
-        while (seen + m_latencyCounts[value] < rank)
-            seen += m_latencyCounts[value++];
-        *results[i] = double(m_lowestLatencyMs + qint64(value));
-    }
+    Percentiles::fromCounts(m_latencyCounts, double(m_lowestLatencyMs), std::size_t(m_calls),
+                            percentiles, results);
     return summary;
 }
 
