@@ -3,7 +3,6 @@
 #include "calllog/logline.h"
 
 #include <algorithm>
-#include <cmath>
 
 namespace {
 
@@ -15,13 +14,6 @@ std::string_view utf8(QUtf8StringView text)
 quint32 saturated32(qint64 value)
 {
     return quint32(std::clamp<qint64>(value, 0, std::numeric_limits<quint32>::max()));
-}
-
-// TODO: a log with more than 65535 distinct models, features or finish reasons shows the later
-// ones under the 65535th name; widen the columns if such logs turn up.
-quint16 narrowId(quint32 id)
-{
-    return quint16(std::min<quint32>(id, std::numeric_limits<quint16>::max()));
 }
 
 // Days from 1970-01-01 to the given civil date (proleptic Gregorian), without a calendar
@@ -67,113 +59,6 @@ qint64 NameTable::find(const QString &name) const
 {
     const auto found = m_ids.find(std::string_view(name.toStdString()));
     return found == m_ids.end() ? -1 : qint64(found->second);
-}
-
-template<typename T>
-T &LogRecords::Block::wideSlot(std::unique_ptr<std::array<T, blockSize>> &wide, qsizetype i)
-{
-    if (!wide)
-        wide = std::make_unique<std::array<T, blockSize>>();
-    return (*wide)[i];
-}
-
-void LogRecords::Block::setOffset(qsizetype i, qint64 offset)
-{
-    if (m_firstOffset < 0)
-        m_firstOffset = offset;
-    const qint64 delta = offset - m_firstOffset;
-    if (delta >= 0 && delta < wideOffset) {
-        m_offset[i] = quint32(delta);
-        return;
-    }
-    wideSlot(m_wideOffsets, i) = offset;
-    m_offset[i] = wideOffset;
-}
-
-void LogRecords::Block::setTimestampMs(qsizetype i, qint64 ms)
-{
-    if (ms == IndexedCall::noTimestamp) {
-        m_time[i] = noTime;
-        return;
-    }
-    if (m_baseTimeMs == IndexedCall::noTimestamp)
-        m_baseTimeMs = ms;
-    // Both are within a few hundred thousand years of 1970, so the difference cannot overflow.
-    const qint64 delta = ms - m_baseTimeMs;
-    if (delta > wideTime && delta <= std::numeric_limits<qint32>::max()) {
-        m_time[i] = qint32(delta);
-        return;
-    }
-    wideSlot(m_wideTimes, i) = ms;
-    m_time[i] = wideTime;
-}
-
-void LogRecords::Block::setLatencyMs(qsizetype i, double ms)
-{
-    if (!std::signbit(ms) && ms < double(wideLatency) && ms == std::trunc(ms)) {
-        m_latency[i] = quint32(ms);
-        return;
-    }
-    wideSlot(m_wideLatencies, i) = ms;
-    m_latency[i] = wideLatency;
-}
-
-std::size_t LogRecords::Block::wideBytes() const
-{
-    return (m_wideOffsets ? sizeof(*m_wideOffsets) : 0) + (m_wideTimes ? sizeof(*m_wideTimes) : 0)
-           + (m_wideLatencies ? sizeof(*m_wideLatencies) : 0);
-}
-
-std::size_t LogRecords::memoryBytes() const
-{
-    std::size_t bytes = m_blocks.size() * sizeof(Block);
-    for (const std::shared_ptr<Block> &block : m_blocks)
-        bytes += block->wideBytes();
-    return bytes;
-}
-
-IndexedCall LogRecords::at(qsizetype row) const
-{
-    Q_ASSERT(row >= 0 && row < m_size);
-    const Block &b = block(row);
-    const qsizetype i = slot(row);
-    IndexedCall call;
-    call.offset = b.offset(i);
-    call.timestampMs = b.timestampMs(i);
-    call.model = b.model[i];
-    call.feature = b.feature[i];
-    call.user = b.user[i];
-    call.finishReason = b.finishReason[i];
-    call.inputTokens = b.inputTokens[i];
-    call.outputTokens = b.outputTokens[i];
-    call.cacheReadTokens = b.cacheReadTokens[i];
-    call.cacheWriteTokens = b.cacheWriteTokens[i];
-    call.costUsd = b.costUsd[i];
-    call.latencyMs = b.latencyMs(i);
-    call.retrievedDocs = b.retrievedDocs[i];
-    return call;
-}
-
-void LogRecords::append(const IndexedCall &call)
-{
-    if (m_size == qsizetype(m_blocks.size()) * blockSize)
-        m_blocks.push_back(std::make_shared<Block>());
-    Block &b = *m_blocks.back();
-    const qsizetype i = slot(m_size);
-    b.setOffset(i, call.offset);
-    b.setTimestampMs(i, call.timestampMs);
-    b.model[i] = narrowId(call.model);
-    b.feature[i] = narrowId(call.feature);
-    b.user[i] = call.user;
-    b.finishReason[i] = narrowId(call.finishReason);
-    b.inputTokens[i] = call.inputTokens;
-    b.outputTokens[i] = call.outputTokens;
-    b.cacheReadTokens[i] = call.cacheReadTokens;
-    b.cacheWriteTokens[i] = call.cacheWriteTokens;
-    b.costUsd[i] = call.costUsd;
-    b.setLatencyMs(i, call.latencyMs);
-    b.retrievedDocs[i] = call.retrievedDocs;
-    ++m_size;
 }
 
 void LogIndex::add(const LogLine &line)
@@ -226,18 +111,10 @@ void LogIndex::append(const LogIndex &later)
             ids.push_back(into.intern(name.toStdString()));
         return ids;
     };
-    const std::vector<quint32> models = remap(m_models, later.m_models);
-    const std::vector<quint32> features = remap(m_features, later.m_features);
-    const std::vector<quint32> users = remap(m_users, later.m_users);
-    const std::vector<quint32> finishReasons = remap(m_finishReasons, later.m_finishReasons);
-    for (qsizetype row = 0; row < later.size(); ++row) {
-        IndexedCall call = later.at(row);
-        call.model = models[call.model];
-        call.feature = features[call.feature];
-        call.user = users[call.user];
-        call.finishReason = finishReasons[call.finishReason];
-        m_records.append(call);
-    }
+    const LogRecords::IdMaps ids{remap(m_models, later.m_models),
+                                 remap(m_features, later.m_features), remap(m_users, later.m_users),
+                                 remap(m_finishReasons, later.m_finishReasons)};
+    m_records.append(later.m_records, ids);
 
     m_skippedLines.insert(m_skippedLines.end(), later.m_skippedLines.begin(),
                           later.m_skippedLines.end());

@@ -122,23 +122,23 @@ double sortKey(const LogRecords::Block &b, qsizetype i, LogColumn column,
     case LogColumn::Time:
         return double(b.timestampMs(i));
     case LogColumn::Model:
-        return rank[b.model[i]];
+        return rank[b.model(i)];
     case LogColumn::Feature:
-        return rank[b.feature[i]];
+        return rank[b.feature(i)];
     case LogColumn::User:
-        return rank[b.user[i]];
+        return rank[b.user(i)];
     case LogColumn::FinishReason:
-        return rank[b.finishReason[i]];
+        return rank[b.finishReason(i)];
     case LogColumn::InputTokens:
-        return b.inputTokens[i];
+        return b.inputTokens(i);
     case LogColumn::OutputTokens:
-        return b.outputTokens[i];
+        return b.outputTokens(i);
     case LogColumn::CacheReadTokens:
-        return b.cacheReadTokens[i];
+        return b.cacheReadTokens(i);
     case LogColumn::CacheWriteTokens:
-        return b.cacheWriteTokens[i];
+        return b.cacheWriteTokens(i);
     case LogColumn::Cost:
-        return b.costUsd[i];
+        return b.costUsd(i);
     case LogColumn::Latency:
         return b.latencyMs(i);
     case LogColumn::Count:
@@ -186,8 +186,8 @@ LogQuery::LogQuery(const LogIndex &index, const QString &path, const LogFilter &
 bool LogQuery::matches(const LogRecords::Block &b, qsizetype i) const
 {
     const auto idIs = [](qint64 wanted, quint32 id) { return wanted == -1 || wanted == id; };
-    return idIs(m_model, b.model[i]) && idIs(m_feature, b.feature[i]) && idIs(m_user, b.user[i])
-           && idIs(m_finishReason, b.finishReason[i]) && b.timestampMs(i) >= m_filter.fromMs
+    return idIs(m_model, b.model(i)) && idIs(m_feature, b.feature(i)) && idIs(m_user, b.user(i))
+           && idIs(m_finishReason, b.finishReason(i)) && b.timestampMs(i) >= m_filter.fromMs
            && b.timestampMs(i) <= m_filter.toMs;
 }
 
@@ -213,8 +213,8 @@ std::vector<quint32> LogQuery::filtered(const std::atomic_bool &cancelled, qsize
         const qsizetype i = LogRecords::slot(row);
         if (!matches(b, i))
             continue;
-        if (!needle.isEmpty() && !m_modelHit[b.model[i]] && !m_featureHit[b.feature[i]]
-            && !m_userHit[b.user[i]]) {
+        if (!needle.isEmpty() && !m_modelHit[b.model(i)] && !m_featureHit[b.feature(i)]
+            && !m_userHit[b.user(i)]) {
             if (!lines.isOpen())
                 continue;
             const QByteArrayView id = requestIdOf(lines.lineAt(b.offset(i)));
@@ -306,11 +306,11 @@ LogViewSummary LogQuery::summarize(const LogRecords &records, const std::vector<
     for (const quint32 row : rows) {
         const LogRecords::Block &b = records.block(row);
         const qsizetype i = LogRecords::slot(row);
-        cost.add(b.costUsd[i]);
+        cost.add(b.costUsd(i));
         latency.add(b.latencyMs(i));
-        prompt += qint64(b.inputTokens[i]) + b.cacheReadTokens[i] + b.cacheWriteTokens[i];
-        cacheRead += b.cacheReadTokens[i];
-        if (b.finishReason[i] == errorId)
+        prompt += qint64(b.inputTokens(i)) + b.cacheReadTokens(i) + b.cacheWriteTokens(i);
+        cacheRead += b.cacheReadTokens(i);
+        if (b.finishReason(i) == errorId)
             ++summary.errors;
     }
     summary.costUsd = cost.value();

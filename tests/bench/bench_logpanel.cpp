@@ -294,8 +294,11 @@ int main(int argc, char **argv)
                 loadStallCpuMs);
     std::printf("longest GUI event (load) %.1f ms of its own work, %.1f ms wall\n", loadEventCpuMs,
                 loadEventWallMs);
-    std::printf("index bytes per call     %.1f (columns %zu, with block slack and line list)\n",
-                double(index.memoryBytes()) / double(index.size()), LogRecords::bytesPerCall());
+    const LogRecords &records = index.records();
+    std::printf("index bytes per call     %.1f (a packed block %d bits a call; with the block "
+                "being written and the line list)\n",
+                double(index.memoryBytes()) / double(index.size()),
+                records.blockCount() > 1 ? records.blockAt(0).bitsPerCall() : -1);
     std::printf("resident memory per call %.1f bytes (%.1f MiB more than before the log opened)\n",
                 double(residentAfter - residentBefore) / double(index.size()),
                 double(residentAfter - residentBefore) / 1048576);

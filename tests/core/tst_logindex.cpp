@@ -9,7 +9,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <cmath>
 #include <numeric>
 
 Q_DECLARE_METATYPE(LogFilter)
@@ -80,8 +79,6 @@ private Q_SLOTS:
     void loaderReadsALargeLogInPartsAsOnePassWould();
     void loaderPutsManyPartsTogether_data();
     void loaderPutsManyPartsTogether();
-    void staysWithinItsBudget();
-    void keepsWholeWhatDoesNotFitFourBytes();
 };
 
 void tst_LogIndex::agreesWithLogStats_data()
@@ -480,53 +477,6 @@ void tst_LogIndex::loaderPutsManyPartsTogether()
         for (qsizetype row = 0; row < copy->size(); row += 997)
             QCOMPARE(copy->at(row).offset, index.at(row).offset);
     }
-}
-
-void tst_LogIndex::staysWithinItsBudget()
-{
-    QVERIFY(LogRecords::bytesPerCall() <= 64);
-    // A million calls fill 62 blocks: 62 * 16384 slots.
-    QCOMPARE(LogRecords::bytesPerCall(), std::size_t(48));
-
-    // An ordinary log needs nothing beyond its blocks.
-    const LogIndex index = indexOf(fixture(u"calls_view.jsonl"_s));
-    QCOMPARE(index.records().memoryBytes(), sizeof(LogRecords::Block));
-}
-
-void tst_LogIndex::keepsWholeWhatDoesNotFitFourBytes()
-{
-    constexpr qint64 day = 86'400'000;
-    const qint64 start = (20513LL * 86400) * 1000;
-    const auto call = [](qint64 offset, qint64 time, double latency) {
-        IndexedCall c;
-        c.offset = offset;
-        c.timestampMs = time;
-        c.latencyMs = latency;
-        return c;
-    };
-    const QList<IndexedCall> calls{
-        call(100, start, 250),
-        call(100 + (5LL << 30), start + 1, 251),   // 5 GiB further into the file
-        call(200, start - 30 * day, 12.5),         // a month earlier, a fractional latency
-        call(300, IndexedCall::noTimestamp, -0.0), // no time; a negative zero stays one
-        call(400, start + 24 * day, 5e9),          // latency beyond 32 bits
-        call(500, start + 25 * day, -3),           // too far after the block's first call
-        call(600, start + 2, 4294967294.0),        // the largest latency kept narrow
-    };
-    LogRecords records;
-    for (const IndexedCall &c : calls)
-        records.append(c);
-
-    for (qsizetype row = 0; row < calls.size(); ++row) {
-        const IndexedCall read = records.at(row);
-        QCOMPARE(read.offset, calls[row].offset);
-        QCOMPARE(read.timestampMs, calls[row].timestampMs);
-        QCOMPARE(std::signbit(read.latencyMs), std::signbit(calls[row].latencyMs));
-        QCOMPARE(read.latencyMs, calls[row].latencyMs);
-    }
-    // One wide array each for offsets, times and latencies.
-    QCOMPARE(records.memoryBytes(), sizeof(LogRecords::Block) + 2 * LogRecords::blockSize * 8
-                                        + LogRecords::blockSize * sizeof(double));
 }
 
 QTEST_GUILESS_MAIN(tst_LogIndex)

@@ -134,7 +134,7 @@ LogChartData LogChartData::compute(const LogRecords &records, const std::vector<
         std::sort(timed.begin(), timed.end(), earlier);
     CumulativeCostLine line(buckets);
     for (const quint32 row : timed)
-        line.add(time(row), records.block(row).costUsd[LogRecords::slot(row)]);
+        line.add(time(row), records.block(row).costUsd(LogRecords::slot(row)));
     data.cumulativeCost = line.points();
 
     data.latencyBins = emptyLatencyBins(summary.p99LatencyMs, latencyBinCount);
@@ -144,8 +144,8 @@ LogChartData LogChartData::compute(const LogRecords &records, const std::vector<
         const LogRecords::Block &b = records.block(row);
         const qsizetype i = LogRecords::slot(row);
         ++data.latencyBins[binOf(data.latencyBins, b.latencyMs(i))].calls;
-        models.add(b.model[i], b.costUsd[i]);
-        features.add(b.feature[i], b.costUsd[i]);
+        models.add(b.model(i), b.costUsd(i));
+        features.add(b.feature(i), b.costUsd(i));
     }
     data.costByModel = models.shares();
     data.costByFeature = features.shares();

@@ -30,15 +30,15 @@ void LogViewFigures::add(const LogRecords &records, std::span<const quint32> row
         const LogRecords::Block &b = records.block(row);
         const qsizetype i = LogRecords::slot(row);
         ++m_calls;
-        m_cost.add(b.costUsd[i]);
+        m_cost.add(b.costUsd(i));
         m_latency.add(b.latencyMs(i));
-        m_promptTokens += qint64(b.inputTokens[i]) + b.cacheReadTokens[i] + b.cacheWriteTokens[i];
-        m_cacheReadTokens += b.cacheReadTokens[i];
-        if (b.finishReason[i] == m_errorId)
+        m_promptTokens += qint64(b.inputTokens(i)) + b.cacheReadTokens(i) + b.cacheWriteTokens(i);
+        m_cacheReadTokens += b.cacheReadTokens(i);
+        if (b.finishReason(i) == m_errorId)
             ++m_errors;
         countLatency(b.latencyMs(i));
-        m_costByModel.add(b.model[i], b.costUsd[i]);
-        m_costByFeature.add(b.feature[i], b.costUsd[i]);
+        m_costByModel.add(b.model(i), b.costUsd(i));
+        m_costByFeature.add(b.feature(i), b.costUsd(i));
 
         const qint64 time = b.timestampMs(i);
         if (time == IndexedCall::noTimestamp)
@@ -46,7 +46,7 @@ void LogViewFigures::add(const LogRecords &records, std::span<const quint32> row
         if (!m_costLine.isEmpty() && time < m_costLine.lastTimeMs())
             m_extendable = false;
         else
-            m_costLine.add(time, b.costUsd[i]);
+            m_costLine.add(time, b.costUsd(i));
     }
 }
 
