@@ -76,7 +76,7 @@ QByteArray variedCallLine(int n)
 // The index rows the panel's table shows, top to bottom.
 std::vector<quint32> shownRows(const LogPanel &panel)
 {
-    return panel.model()->rows();
+    return panel.model()->rows().list();
 }
 
 } // namespace

@@ -82,8 +82,7 @@ QString csvField(const QString &text)
     return u'"' + QString(text).replace(u"\""_s, u"\"\""_s) + u'"';
 }
 
-Expected<void> writeCsv(const QString &path, const LogIndex &index,
-                        const std::vector<quint32> &rows)
+Expected<void> writeCsv(const QString &path, const LogIndex &index, const LogViewRows &rows)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
@@ -95,10 +94,10 @@ Expected<void> writeCsv(const QString &path, const LogIndex &index,
     for (int column = 0; column < int(LogColumn::Count); ++column)
         fields.append(csvField(LogTableModel::columnTitle(LogColumn(column))));
     writeRow(fields);
-    for (const quint32 row : rows) {
+    for (qsizetype row = 0; row < rows.size(); ++row) {
         fields.clear();
         for (int column = 0; column < int(LogColumn::Count); ++column)
-            fields.append(csvField(LogTableModel::text(index, row, LogColumn(column))));
+            fields.append(csvField(LogTableModel::text(index, rows[row], LogColumn(column))));
         writeRow(fields);
     }
     if (!file.commit())
@@ -168,15 +167,6 @@ QByteArray indentJson(QByteArrayView json)
         }
     }
     return out;
-}
-
-bool isFileOrder(const std::vector<quint32> &rows)
-{
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        if (rows[i] != i)
-            return false;
-    }
-    return true;
 }
 
 } // namespace
@@ -598,7 +588,7 @@ void LogPanel::chooseCsvFile()
         return;
     // A snapshot: the worker reads it while this thread goes on appending to the index.
     auto snapshot = std::make_shared<LogIndex>(*m_index);
-    auto rows = std::make_shared<std::vector<quint32>>(m_model->rows());
+    auto rows = std::make_shared<LogViewRows>(m_model->rows());
     showMessage(u"Writing %1…"_s.arg(path), false);
     m_pool.start([this, snapshot, rows, path] {
         const Expected<void> written = writeCsv(path, *snapshot, *rows);
@@ -870,14 +860,12 @@ void LogPanel::startQuery()
         && (basis->indexEpoch != m_indexEpoch || basis->filter != m_filter
             || basis->sortColumn != m_sortColumn || basis->sortOrder != m_sortOrder
             || basis->figures.timeBuckets() != buckets || basis->indexRows > m_index->size()
-            || basis->viewRows > m_model->rows().size())) {
+            || qsizetype(basis->viewRows) > m_model->rows().size())) {
         basis.reset();
     }
     std::vector<quint32> shown;
-    if (basis && !basis->viewIsFileOrder) {
-        shown.assign(m_model->rows().begin(),
-                     m_model->rows().begin() + std::ptrdiff_t(basis->viewRows));
-    }
+    if (basis && !basis->viewIsFileOrder)
+        shown = m_model->rows().list(qsizetype(basis->viewRows));
 
     m_pool.start([this, query, cancel, generation, buckets, basis,
                   shown = std::move(shown)]() mutable {
@@ -952,11 +940,11 @@ void LogPanel::applyView(int generation, const std::shared_ptr<ViewResult> &resu
 
     // Rows only added at the end keep the table's scroll position and selection. In file
     // order the table may already show calls this answer has not seen: they stay.
-    const std::vector<quint32> &shown = m_model->rows();
-    const bool tableIsAhead =
-        showsFileOrder() && m_viewIsFileOrder && isFileOrder(rows) && rows.size() <= shown.size();
-    const bool onlyAdded =
-        shown.size() <= rows.size() && std::equal(shown.begin(), shown.end(), rows.begin());
+    const LogViewRows &shown = m_model->rows();
+    const bool tableIsAhead = showsFileOrder() && m_viewIsFileOrder
+                              && LogViewRows::isCounting(rows, 0)
+                              && qsizetype(rows.size()) <= shown.size();
+    const bool onlyAdded = shown.isPrefixOf(rows);
     if (onlyAdded && !tableIsAhead) {
         m_model->appendRows(
             std::vector<quint32>(rows.begin() + std::ptrdiff_t(shown.size()), rows.end()));
@@ -969,7 +957,7 @@ void LogPanel::applyView(int generation, const std::shared_ptr<ViewResult> &resu
         else
             m_selectedIndexRow = -1;
     }
-    m_viewIsFileOrder = isFileOrder(m_model->rows());
+    m_viewIsFileOrder = m_model->rows().isFileOrder();
     if (result->figures) {
         m_viewBasis = std::make_shared<const ViewBasis>(
             ViewBasis{*result->figures, result->indexRows, viewRows, m_viewIsFileOrder, m_filter,
@@ -1074,8 +1062,8 @@ void LogPanel::selectRow(int row)
 
 void LogPanel::selectFirst(const std::function<bool(const IndexedCall &)> &wanted)
 {
-    const std::vector<quint32> &rows = m_model->rows();
-    for (std::size_t row = 0; row < rows.size(); ++row) {
+    const LogViewRows &rows = m_model->rows();
+    for (qsizetype row = 0; row < rows.size(); ++row) {
         if (wanted(m_index->at(rows[row]))) {
             selectRow(int(row));
             return;

@@ -68,7 +68,7 @@ void LogTableModel::setRows(const LogIndex *index, std::vector<quint32> rows)
 {
     beginResetModel();
     m_index = index;
-    m_rows = index ? std::move(rows) : std::vector<quint32>();
+    m_rows = LogViewRows(index ? std::move(rows) : std::vector<quint32>());
     endResetModel();
 }
 
@@ -78,19 +78,24 @@ void LogTableModel::appendRows(const std::vector<quint32> &rows)
         return;
     const int first = int(m_rows.size());
     beginInsertRows(QModelIndex(), first, first + int(rows.size()) - 1);
-    m_rows.insert(m_rows.end(), rows.begin(), rows.end());
+    m_rows.append(rows);
     endInsertRows();
 }
 
 qint64 LogTableModel::indexRow(int row) const
 {
-    return row >= 0 && std::size_t(row) < m_rows.size() ? qint64(m_rows[std::size_t(row)]) : -1;
+    return row >= 0 && row < m_rows.size() ? qint64(m_rows[row]) : -1;
 }
 
 int LogTableModel::viewRow(quint32 indexRow) const
 {
-    const auto found = std::find(m_rows.begin(), m_rows.end(), indexRow);
-    return found == m_rows.end() ? -1 : int(found - m_rows.begin());
+    if (m_rows.isFileOrder())
+        return qsizetype(indexRow) < m_rows.size() ? int(indexRow) : -1;
+    for (qsizetype row = 0; row < m_rows.size(); ++row) {
+        if (m_rows[row] == indexRow)
+            return int(row);
+    }
+    return -1;
 }
 
 int LogTableModel::rowCount(const QModelIndex &parent) const
@@ -109,7 +114,7 @@ QVariant LogTableModel::data(const QModelIndex &index, int role) const
         || !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
         return {};
     }
-    const quint32 row = m_rows[std::size_t(index.row())];
+    const quint32 row = m_rows[index.row()];
     if (qsizetype(row) >= m_index->size())
         return {};
     const auto column = LogColumn(index.column());

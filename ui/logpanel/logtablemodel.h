@@ -1,5 +1,7 @@
 #pragma once
 
+#include "logviewrows.h"
+
 #include "calllog/logquery.h"
 
 #include <QAbstractTableModel>
@@ -10,8 +12,8 @@ class LogIndex;
 
 // The calls of a LogIndex as table rows, in the order and selection a LogQuery computed: row r
 // shows call rows()[r]. Cells are formatted from the index when asked for, so a view of a
-// million calls costs four bytes a row here. The model does not own the index; whoever does
-// calls setRows() or appendRows() after changing it.
+// million calls costs nothing here in file order and four bytes a row in any other. The model
+// does not own the index; whoever does calls setRows() or appendRows() after changing it.
 class LogTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -26,7 +28,7 @@ public:
     void setRows(const LogIndex *index, std::vector<quint32> rows);
     // Adds index rows at the end of the view, for calls appended in file order.
     void appendRows(const std::vector<quint32> &rows);
-    const std::vector<quint32> &rows() const { return m_rows; }
+    const LogViewRows &rows() const { return m_rows; }
     // The index row behind view row `row`, or -1.
     qint64 indexRow(int row) const;
     // The view row showing index row `indexRow`, or -1.
@@ -44,5 +46,5 @@ public:
 
 private:
     const LogIndex *m_index = nullptr;
-    std::vector<quint32> m_rows;
+    LogViewRows m_rows;
 };
