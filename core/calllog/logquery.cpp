@@ -79,7 +79,7 @@ private:
         if (at < 0 || at >= m_window.size())
             return {};
         const qsizetype end = m_window.indexOf('\n', at);
-        return end < 0 ? QByteArrayView() : QByteArrayView(m_window).sliced(at, end - at);
+        return end < 0 ? QByteArrayView() : m_window.sliced(at, end - at);
     }
 
     bool fill(qint64 offset)
@@ -87,13 +87,18 @@ private:
         if (!m_open || !m_file.seek(offset))
             return false;
         m_start = offset;
-        m_window = m_file.read(windowBytes);
+        // One buffer for the whole search: a block this large has pages of its own, which a
+        // new one for every window would have the system find and clear again.
+        m_buffer.resize(windowBytes);
+        const qint64 read = m_file.read(m_buffer.data(), windowBytes);
+        m_window = QByteArrayView(m_buffer.constData(), std::max<qint64>(read, 0));
         return !m_window.isEmpty();
     }
 
     QFile m_file;
     bool m_open = false;
-    QByteArray m_window;
+    QByteArray m_buffer;
+    QByteArrayView m_window; // the bytes of m_buffer read from m_start on
     qint64 m_start = 0;
 };
 

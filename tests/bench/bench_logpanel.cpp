@@ -24,6 +24,9 @@
 #include <cstdio>
 #include <vector>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sys/resource.h>
 #include <time.h>
 
@@ -43,6 +46,35 @@ qint64 residentBytes()
             return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
     }
     return -1;
+}
+
+// The resident size by kind: anonymous memory (heap, stacks), file pages (code, fonts, any
+// mapped file), shared memory (the window's backing store on some platforms).
+void printResidentKinds()
+{
+    QFile status(u"/proc/self/status"_s);
+    if (!status.open(QIODevice::ReadOnly))
+        return;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:") || line.startsWith("RssAnon:") || line.startsWith("RssFile:")
+            || line.startsWith("RssShmem:")) {
+            std::printf("%s\n", line.simplified().constData());
+        }
+    }
+}
+
+// What the C library's heap holds, in every thread's pool: in use, free but kept, and mapped
+// on its own (large blocks); the rest of the resident size is code, stacks and the like.
+void printHeap(const char *when)
+{
+#ifdef __GLIBC__
+    const struct mallinfo2 heap = mallinfo2();
+    std::printf("heap %-20s in use %.1f MiB (%.1f mapped on its own), free but kept %.1f MiB\n",
+                when, double(heap.uordblks + heap.hblkhd) / 1048576, double(heap.hblkhd) / 1048576,
+                double(heap.fordblks) / 1048576);
+#else
+    Q_UNUSED(when);
+#endif
 }
 
 // The processor time the calling thread has used, in ns.
@@ -253,6 +285,8 @@ int main(int argc, char **argv)
     app.reset();
 
     std::printf("load average before: %s\n", loadAverage().constData());
+    printHeap("before the log");
+    printResidentKinds();
     const qint64 residentBefore = residentBytes();
     const double cpuBefore = cpuMs();
     QElapsedTimer clock;
@@ -283,6 +317,8 @@ int main(int argc, char **argv)
     // Measured once the panel has settled, as a person would see it in a process monitor.
     QTest::qWait(1000);
     const qint64 residentAfter = residentBytes();
+    printHeap("with the log shown");
+    printResidentKinds();
 
     const LogIndex &index = panel.index();
     std::printf("calls %lld, malformed %lld\n", qint64(index.size()), index.malformedCount());

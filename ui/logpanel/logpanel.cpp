@@ -200,6 +200,9 @@ LogPanel::LogPanel(const PriceBook &prices, QWidget *parent)
 {
     setAcceptDrops(true);
     m_pool.setMaxThreadCount(2);
+    // Indexing a large log makes and drops buffers of megabytes by the hundred; kept in the C
+    // library's pools they would stay resident as long as the process runs.
+    ProcessMemory::mapLargeBlocksOnTheirOwn();
     createActions();
 
     m_table = new QTableView;
