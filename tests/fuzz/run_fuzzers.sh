@@ -21,11 +21,11 @@ if ! [[ $seconds =~ ^[0-9]+$ ]] || [ "$seconds" -eq 0 ]; then
 fi
 shift
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(sse calllog pricebook router)
+[ ${#targets[@]} -eq 0 ] && targets=(sse calllog logrecords pricebook router)
 
 # The longest input each target is given: a few events of a stream, a few dozen log lines, a
 # price file and a rules file are all a few kilobytes; longer inputs only slow the search.
-declare -A max_len=([sse]=4096 [calllog]=8192 [pricebook]=8192 [router]=2048)
+declare -A max_len=([sse]=4096 [calllog]=8192 [logrecords]=4096 [pricebook]=8192 [router]=2048)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/opsbench-fuzz.XXXXXX")
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
