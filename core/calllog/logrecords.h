@@ -185,10 +185,9 @@ public:
 
         bool isPacked() const { return m_packed; }
         std::size_t memoryBytes() const { return m_bytes; }
-        // The bits a call takes in this block, for the benchmark's breakdown.
-        int bitsPerCall() const;
 
-    private:
+        // The fields as the block keeps them, and the bits a call takes in each and in all, for
+        // the benchmark's breakdown.
         enum Field {
             Offset,
             Time,
@@ -205,6 +204,10 @@ public:
             RetrievedDocs,
             FieldCount
         };
+        int bits(Field field) const { return m_columns[field].bits(); }
+        int bitsPerCall() const;
+
+    private:
         // How a double field's codes read: a whole number over 10^exponent, or the bits of the
         // double itself.
         static constexpr int doubleBits = -1;

@@ -19,6 +19,8 @@
 #include <QTimer>
 
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <algorithm>
 #include <cstdio>
@@ -172,6 +174,31 @@ double cpuMs()
            + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3;
 }
 
+// The six figures the stats benchmark compares tools by, as it prints them.
+QByteArray figuresText(qint64 calls, qint64 malformed, double cost, double mean, double p99,
+                       double hit)
+{
+    char text[200];
+    std::snprintf(text, sizeof(text),
+                  "%lld valid, %lld malformed, cost %.6f, mean %.3f ms, p99 %.0f ms, hit %.6f",
+                  calls, malformed, cost, mean, p99, hit);
+    return QByteArray(text);
+}
+
+// The same figures from `opsbench-cli stats --json`, or why there are none.
+QByteArray cliFigures(const QString &path)
+{
+    QProcess cli;
+    cli.start(QString::fromLocal8Bit(OPSBENCH_CLI), {u"stats"_s, u"--json"_s, path});
+    if (!cli.waitForFinished(60'000) || cli.exitCode() != 0)
+        return "opsbench-cli failed: " + cli.readAllStandardError().trimmed();
+    const QJsonObject stats = QJsonDocument::fromJson(cli.readAllStandardOutput()).object();
+    return figuresText(
+        stats.value("records"_L1).toInteger(), stats.value("malformed_lines"_L1).toInteger(),
+        stats.value("total_cost_usd"_L1).toDouble(), stats.value("avg_latency_ms"_L1).toDouble(),
+        stats.value("p99_latency_ms"_L1).toDouble(), stats.value("cache_hit_rate"_L1).toDouble());
+}
+
 QByteArray loadAverage()
 {
     QFile file(u"/proc/loadavg"_s);
@@ -322,6 +349,17 @@ int main(int argc, char **argv)
 
     const LogIndex &index = panel.index();
     std::printf("calls %lld, malformed %lld\n", qint64(index.size()), index.malformedCount());
+    // The panel's tiles and the command line must agree on the same file, to the printed digit.
+    const LogViewSummary &shown = panel.summary();
+    const QByteArray panelFigures =
+        figuresText(shown.calls, index.malformedCount(), shown.costUsd, shown.meanLatencyMs,
+                    shown.p99LatencyMs, shown.cacheHitRate);
+    const QByteArray commandLineFigures = cliFigures(path);
+    std::printf("figures of the panel     %s\n", panelFigures.constData());
+    std::printf("figures of the CLI       %s (%s)\n", commandLineFigures.constData(),
+                panelFigures == commandLineFigures ? "the same" : "DIFFERENT");
+    if (panelFigures != commandLineFigures)
+        return 1;
     std::printf("first rows in the table  %lld ms\n", firstRowsMs);
     std::printf("fully indexed            %lld ms\n", indexedMs);
     std::printf("tiles and charts shown   %lld ms\n", viewMs);
@@ -335,6 +373,18 @@ int main(int argc, char **argv)
                 "being written and the line list)\n",
                 double(index.memoryBytes()) / double(index.size()),
                 records.blockCount() > 1 ? records.blockAt(0).bitsPerCall() : -1);
+    if (records.blockCount() > 1) {
+        using Block = LogRecords::Block;
+        const Block &first = records.blockAt(0);
+        std::printf("bits a call, first block offset %d, time %d, cost %d, latency %d, names %d %d "
+                    "%d %d, tokens %d %d %d %d, documents %d\n",
+                    first.bits(Block::Offset), first.bits(Block::Time), first.bits(Block::Cost),
+                    first.bits(Block::Latency), first.bits(Block::Model),
+                    first.bits(Block::Feature), first.bits(Block::User),
+                    first.bits(Block::FinishReason), first.bits(Block::InputTokens),
+                    first.bits(Block::OutputTokens), first.bits(Block::CacheReadTokens),
+                    first.bits(Block::CacheWriteTokens), first.bits(Block::RetrievedDocs));
+    }
     std::printf("resident memory per call %.1f bytes (%.1f MiB more than before the log opened)\n",
                 double(residentAfter - residentBefore) / double(index.size()),
                 double(residentAfter - residentBefore) / 1048576);
@@ -348,6 +398,10 @@ int main(int argc, char **argv)
                     panel.model()->rowCount());
     };
     report("sort by cost", [&] { panel.sortBy(LogColumn::Cost, Qt::DescendingOrder); });
+    // A sorted view keeps its order as a list of rows, which the view in file order does not.
+    QTest::qWait(1000);
+    std::printf("resident memory per call %.1f bytes, sorted by cost\n",
+                double(residentBytes() - residentBefore) / double(index.size()));
     report("sort by model", [&] { panel.sortBy(LogColumn::Model, Qt::AscendingOrder); });
     LogFilter filter;
     filter.model = index.models().name(0);
