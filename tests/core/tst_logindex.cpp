@@ -63,6 +63,8 @@ class tst_LogIndex : public QObject
 {
     Q_OBJECT
 
+    QTemporaryDir m_scratch;
+
 private Q_SLOTS:
     void agreesWithLogStats_data();
     void agreesWithLogStats();
@@ -83,18 +85,37 @@ private Q_SLOTS:
 
 void tst_LogIndex::agreesWithLogStats_data()
 {
-    QTest::addColumn<QString>("file");
-    QTest::newRow("valid calls") << u"calls_valid.jsonl"_s;
-    QTest::newRow("mixed with malformed and tail") << u"calls_mixed.jsonl"_s;
-    QTest::newRow("byte order mark") << u"calls_bom.jsonl"_s;
-    QTest::newRow("empty") << u"calls_empty.jsonl"_s;
-    QTest::newRow("view fixture") << u"calls_view.jsonl"_s;
+    QTest::addColumn<QString>("path");
+    QTest::newRow("valid calls") << fixture(u"calls_valid.jsonl"_s);
+    QTest::newRow("mixed with malformed and tail") << fixture(u"calls_mixed.jsonl"_s);
+    QTest::newRow("byte order mark") << fixture(u"calls_bom.jsonl"_s);
+    QTest::newRow("empty") << fixture(u"calls_empty.jsonl"_s);
+    QTest::newRow("view fixture") << fixture(u"calls_view.jsonl"_s);
+
+    // Enough calls to fill packed blocks of each kind: costs in millionths and whole latencies,
+    // then costs as a double prints them in full, then fractional latencies.
+    const QString packed = m_scratch.filePath(u"packed.jsonl"_s);
+    QByteArray lines;
+    for (int n = 0; n < 3 * int(LogRecords::blockSize) + 100; ++n) {
+        const int block = n / int(LogRecords::blockSize);
+        const double cost = block == 1 ? (n % 997) * 3.3e-6 : double(n % 997 + 1) / 1e6;
+        const double latency = block == 2 ? 100 + (n % 13) / 4.0 : 100 + n % 5000;
+        lines += R"({"request_id": "p)" + QByteArray::number(n) + R"(", "model": "claude-)"
+                 + (n % 3 ? "haiku-4-5" : "sonnet-4-5") + R"(", "input_tokens": )"
+                 + QByteArray::number(n % 70'000) + R"(, "output_tokens": )"
+                 + QByteArray::number(n % 900) + R"(, "cache_read_input_tokens": )"
+                 + QByteArray::number(n % 4 ? 0 : n % 9000) + R"(, "cost_usd": )"
+                 + QByteArray::number(cost, 'g', 17) + R"(, "latency_ms": )"
+                 + QByteArray::number(latency, 'g', 17) + R"(, "finish_reason": ")"
+                 + (n % 50 ? "end_turn" : "error") + "\"}\n";
+    }
+    QVERIFY(writeFile(packed, lines, QIODevice::WriteOnly));
+    QTest::newRow("packed blocks of every kind") << packed;
 }
 
 void tst_LogIndex::agreesWithLogStats()
 {
-    QFETCH(QString, file);
-    const QString path = fixture(file);
+    QFETCH(QString, path);
     const Expected<LogStats> stats = CallLogReader::summarize(path, PriceBook::builtIn());
     QVERIFY(stats.hasValue());
     const LogIndex index = indexOf(path);
@@ -105,6 +126,8 @@ void tst_LogIndex::agreesWithLogStats()
         LogQuery::summarize(index.records(), all, index.finishReasons().find(u"error"_s));
     const GroupStats overall = stats->overall();
 
+    for (qsizetype n = 0; n + 1 < index.records().blockCount(); ++n)
+        QVERIFY(index.records().blockAt(n).isPacked());
     QCOMPARE(summary.calls, overall.records);
     QCOMPARE(summary.costUsd, overall.costUsd);
     QCOMPARE(summary.meanLatencyMs, overall.meanLatencyMs());
