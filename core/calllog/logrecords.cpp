@@ -270,35 +270,38 @@ int LogRecords::Block::bitsPerCall() const
 
 void LogRecords::append(const IndexedCall &call)
 {
-    if (slot(m_size) == 0) {
-        m_open = std::make_shared<Block>();
-        m_blocks.push_back(m_open);
-    }
-    m_open->set(slot(m_size), call);
-    ++m_size;
-    if (slot(m_size) == 0) {
-        m_blocks.back() = Block::packed(*m_open);
-        m_open.reset();
-    }
+    openBlock().set(slot(m_size), call);
+    grew(1);
 }
 
 void LogRecords::append(const LogRecords &later, const IdMaps &ids)
 {
     for (qsizetype row = 0; row < later.size();) {
-        if (slot(m_size) == 0) {
-            m_open = std::make_shared<Block>();
-            m_blocks.push_back(m_open);
-        }
+        Block &open = openBlock();
         // As many as both blocks still hold.
         const qsizetype count =
             std::min({blockSize - slot(m_size), blockSize - slot(row), later.size() - row});
-        m_open->copy(slot(m_size), later.block(row), slot(row), count, ids);
-        m_size += count;
+        open.copy(slot(m_size), later.block(row), slot(row), count, ids);
+        grew(count);
         row += count;
-        if (slot(m_size) == 0) {
-            m_blocks.back() = Block::packed(*m_open);
-            m_open.reset();
-        }
+    }
+}
+
+LogRecords::Block &LogRecords::openBlock()
+{
+    if (slot(m_size) == 0) {
+        m_open = std::make_shared<Block>();
+        m_blocks.push_back(m_open);
+    }
+    return *m_open;
+}
+
+void LogRecords::grew(qsizetype calls)
+{
+    m_size += calls;
+    if (slot(m_size) == 0) {
+        m_blocks.back() = Block::packed(*m_open);
+        m_open.reset();
     }
 }
 

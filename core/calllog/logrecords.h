@@ -254,6 +254,11 @@ public:
     std::size_t memoryBytes() const;
 
 private:
+    // The block being written, made when the last one is full.
+    Block &openBlock();
+    // Counts `calls` just written to the open block, and packs it once it is full.
+    void grew(qsizetype calls);
+
     std::vector<std::shared_ptr<const Block>> m_blocks;
     // The last of m_blocks while it is being written; null when it is full.
     std::shared_ptr<Block> m_open;
