@@ -529,7 +529,6 @@ void LogPanel::resetIndex()
     m_index = std::make_unique<LogIndex>();
     ++m_indexEpoch;
     m_model->setRows(m_index.get(), {});
-    m_viewIsFileOrder = true;
     m_selectedIndexRow = -1;
     m_malformedList->clear();
     m_detail->clear();
@@ -688,7 +687,7 @@ void LogPanel::takeBatches()
 
     // In file order with nothing filtered, new calls go straight to the end of the table; the
     // query that follows only confirms it (or reorders, if a call came out of time order).
-    if (m_viewIsFileOrder && showsFileOrder() && m_index->size() > before) {
+    if (m_model->rows().isFileOrder() && showsFileOrder() && m_index->size() > before) {
         std::vector<quint32> added(std::size_t(m_index->size() - before));
         std::iota(added.begin(), added.end(), quint32(before));
         m_model->appendRows(added);
@@ -944,7 +943,7 @@ void LogPanel::applyView(int generation, const std::shared_ptr<ViewResult> &resu
     // Rows only added at the end keep the table's scroll position and selection. In file
     // order the table may already show calls this answer has not seen: they stay.
     const LogViewRows &shown = m_model->rows();
-    const bool tableIsAhead = showsFileOrder() && m_viewIsFileOrder
+    const bool tableIsAhead = showsFileOrder() && shown.isFileOrder()
                               && LogViewRows::isCounting(rows, 0)
                               && qsizetype(rows.size()) <= shown.size();
     const bool onlyAdded = shown.isPrefixOf(rows);
@@ -960,11 +959,10 @@ void LogPanel::applyView(int generation, const std::shared_ptr<ViewResult> &resu
         else
             m_selectedIndexRow = -1;
     }
-    m_viewIsFileOrder = m_model->rows().isFileOrder();
     if (result->figures) {
         m_viewBasis = std::make_shared<const ViewBasis>(
-            ViewBasis{*result->figures, result->indexRows, viewRows, m_viewIsFileOrder, m_filter,
-                      m_sortColumn, m_sortOrder, m_indexEpoch});
+            ViewBasis{*result->figures, result->indexRows, viewRows, m_model->rows().isFileOrder(),
+                      m_filter, m_sortColumn, m_sortOrder, m_indexEpoch});
     } else {
         m_viewBasis.reset();
     }

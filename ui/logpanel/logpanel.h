@@ -162,7 +162,6 @@ private:
     QElapsedTimer m_queryTimer;
     qint64 m_lastQueryMs = 0; // how long the last view took to compute, for pacing the next
     bool m_refreshPending = false;
-    bool m_viewIsFileOrder = true;
     std::shared_ptr<std::atomic_bool> m_cancel;
     // What the view on screen was worked out from, so that the next one, for the same filter
     // and order over a grown index, only takes in the calls added since.
