@@ -1,5 +1,6 @@
 #include "logcharts.h"
 
+#include "chartaxes.h"
 #include "chartreset.h"
 #include "theme.h"
 
@@ -22,8 +23,7 @@
 #include <QValueAxis>
 #include <QVBoxLayout>
 
-#include <cmath>
-#include <iterator>
+#include <algorithm>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -31,22 +31,6 @@ namespace {
 
 // More bars than this crowd the names; the rest is folded into one bar.
 constexpr int maxBars = 12;
-
-// The smallest step of 1, 2 or 5 times a power of ten (at least 1) that cuts `span` into at
-// most `ticks` intervals: ticks people read at a glance.
-double roundStep(double span, int ticks)
-{
-    constexpr double steps[] = {1, 2, 5};
-    double power = 1;
-    std::size_t at = 0;
-    while (span / (steps[at] * power) > ticks) {
-        if (++at == std::size(steps)) {
-            at = 0;
-            power *= 10;
-        }
-    }
-    return steps[at] * power;
-}
 
 } // namespace
 
@@ -172,7 +156,6 @@ void LogCharts::buildCumulativeCost(QChart *chart)
     auto *time = new QDateTimeAxis;
     time->setTickCount(6);
     auto *cost = new QValueAxis;
-    cost->setLabelFormat(u"$%.2f"_s);
     cost->setTitleText(u"Total cost (USD)"_s);
     time->setTitleText(u"Time (UTC)"_s);
     if (!m_data.cumulativeCost.isEmpty()) {
@@ -188,11 +171,10 @@ void LogCharts::buildCumulativeCost(QChart *chart)
         time->setFormat(span < hour            ? u"HH:mm:ss"_s
                         : span < 7 * 24 * hour ? u"MM-dd HH:mm"_s
                                                : u"yyyy-MM-dd"_s);
-        const double top = m_data.cumulativeCost.last().y();
-        cost->setRange(0, top > 0 ? top * 1.05 : 1);
-        if (top < 0.1)
-            cost->setLabelFormat(u"$%.4f"_s);
     }
+    // A little room above the line's end, so that it does not run along the chart's edge.
+    const double top = m_data.cumulativeCost.isEmpty() ? 0 : m_data.cumulativeCost.last().y();
+    ChartAxes::setRoundRange(cost, top * 1.02, 5, true);
     chart->addAxis(time, Qt::AlignBottom);
     chart->addAxis(cost, Qt::AlignLeft);
     series->attachAxis(time);
@@ -224,20 +206,13 @@ void LogCharts::buildLatency(QChart *chart)
     latency->setLabelFormat(u"%.0f"_s);
     auto *calls = new QValueAxis;
     calls->setTitleText(u"Calls"_s);
-    calls->setLabelFormat(u"%.0f"_s);
     const double right = m_data.latencyBins.isEmpty() ? 1000 : m_data.latencyBins.last().toMs;
     latency->setRange(0, right);
     latency->setTickType(QValueAxis::TicksDynamic);
     latency->setTickAnchor(0);
-    latency->setTickInterval(roundStep(right, 6));
-    // Calls are whole: ticks a round number of calls apart, so that no two labels read the
-    // same.
-    const double wanted = std::max<qint64>(1, highest) * 1.15;
-    const double step = roundStep(wanted, 5);
-    calls->setTickType(QValueAxis::TicksDynamic);
-    calls->setTickAnchor(0);
-    calls->setTickInterval(step);
-    calls->setRange(0, std::ceil(wanted / step) * step);
+    latency->setTickInterval(ChartAxes::roundStep(right, 6, 1));
+    // Calls are whole: ticks a whole number of calls apart, so that no two labels read the same.
+    ChartAxes::setRoundRange(calls, double(std::max<qint64>(1, highest)) * 1.15, 5, false);
     chart->addAxis(latency, Qt::AlignBottom);
     chart->addAxis(calls, Qt::AlignLeft);
     area->attachAxis(latency);
@@ -322,8 +297,8 @@ void LogCharts::buildCostBars(QChart *chart, const QList<LogChartData::Share> &s
     double top = 0;
     for (const qreal value : std::as_const(values))
         top = std::max(top, value);
-    cost->setRange(0, top > 0 ? top * 1.25 : 1);
-    cost->setLabelFormat(top < 0.1 ? u"$%.4f"_s : u"$%.2f"_s);
+    // Room beyond the longest bar for its label.
+    ChartAxes::setRoundRange(cost, top * 1.25, 5, true);
     chart->addAxis(categories, Qt::AlignLeft);
     chart->addAxis(cost, Qt::AlignBottom);
     series->attachAxis(categories);
