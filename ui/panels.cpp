@@ -71,7 +71,14 @@ void Panels::openSampleLog(const std::function<void()> &loaded)
     QFile::remove(sample);
     QFile::copy(u":/opsbench/sample/llm_calls.jsonl"_s, sample);
     QFile::setPermissions(sample, QFile::ReadOwner | QFile::WriteOwner);
-    connect(m_log, &LogPanel::loaded, this, loaded, Qt::SingleShotConnection);
+    // With a call selected, so that the picture shows a line of the log as it is written.
+    connect(
+        m_log, &LogPanel::loaded, this,
+        [this, loaded] {
+            m_log->selectRow(2);
+            loaded();
+        },
+        Qt::SingleShotConnection);
     m_log->openLog(sample);
 }
 
@@ -79,9 +86,10 @@ void Panels::prepareScreenshots(std::function<void()> done)
 {
     // Two things to wait for: a call from the Prompt panel (so it shows an answer and its call
     // card), and after it the Router panel's test set, a Retry lab run through two rate limits
-    // per call, the "Caching pays off" scenario measured by the Caching panel and, last, the
-    // sample log indexed by the Log panel (last, since a scenario restarts the session and the
-    // Log panel then follows the session's log).
+    // per call, the Router panel's replay of the session's log so far, the "Caching pays off"
+    // scenario measured by the Caching panel and, last, the sample log indexed by the Log panel
+    // (last, since a scenario restarts the session and the Log panel then follows the session's
+    // log).
     auto waiting = std::make_shared<int>(2);
     auto oneDone = [waiting, done] {
         if (--*waiting == 0)
@@ -116,8 +124,10 @@ void Panels::prepareScreenshots(std::function<void()> done)
             m_retryLab->runCalls();
         },
         Qt::SingleShotConnection);
+    connect(m_retryLab, &RetryLabPanel::runFinished, m_router, &RouterPanel::replayLog,
+            Qt::SingleShotConnection);
     connect(
-        m_retryLab, &RetryLabPanel::runFinished, m_scenarios,
+        m_router, &RouterPanel::replayFinished, m_scenarios,
         [this] { m_scenarios->load(u"caching-pays-off"_s); }, Qt::SingleShotConnection);
     m_prompt->send();
 }

@@ -1,9 +1,9 @@
 #include "routerpanel.h"
 
+#include "chartreset.h"
 #include "keywordhighlighter.h"
 #include "session/callsession.h"
 #include "session/queryrun.h"
-#include "chartreset.h"
 #include "theme.h"
 
 #include <QBarCategoryAxis>
@@ -35,6 +35,11 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 const QString settingsKey = u"router/rules"_s;
+
+// The replay chart's bars: the log's own cost, then priced on the current rules' models for
+// each call's tier, then every call on one tier.
+const QStringList replayBars = {u"As logged"_s, u"Rules now"_s, u"All Haiku"_s, u"All Sonnet"_s,
+                                u"All Opus"_s};
 
 enum TestColumn { QueryColumn, ModelColumn, InputColumn, OutputColumn, CostColumn, ColumnCount };
 
@@ -105,9 +110,7 @@ RouterPanel::RouterPanel(CallSession *session, QWidget *parent)
             m_rulesStatus->setText(stored.error() + u"; using the built-in rules"_s);
     }
     showBars(m_testChart, {u"Routed"_s, u"All Sonnet"_s}, {0, 0});
-    showBars(m_replayChart,
-             {u"As logged"_s, u"Current rules"_s, u"All Haiku"_s, u"All Sonnet"_s, u"All Opus"_s},
-             {0, 0, 0, 0, 0});
+    showBars(m_replayChart, replayBars, {0, 0, 0, 0, 0});
 }
 
 RouterPanel::~RouterPanel()
@@ -569,11 +572,9 @@ void RouterPanel::replayLog()
                 replay->untieredCalls);
         }
         m_replayStatus->setText(text);
-        showBars(
-            m_replayChart,
-            {u"As logged"_s, u"Current rules"_s, u"All Haiku"_s, u"All Sonnet"_s, u"All Opus"_s},
-            {replay->loggedUsd, replay->routedUsd, replay->allOnTierUsd[0], replay->allOnTierUsd[1],
-             replay->allOnTierUsd[2]});
+        showBars(m_replayChart, replayBars,
+                 {replay->loggedUsd, replay->routedUsd, replay->allOnTierUsd[0],
+                  replay->allOnTierUsd[1], replay->allOnTierUsd[2]});
         Q_EMIT replayFinished();
     });
     m_thread->start();
