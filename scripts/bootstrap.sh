@@ -73,8 +73,9 @@ install_missing() {
 
 build() {
     local preset=$1
-    # One ccache for every clone of the repository on this machine.
-    export CCACHE_BASEDIR="$repo"
+    # One ccache for every clone of the repository on this machine. The debug information
+    # names the build folder, which ccache would otherwise count as part of every compilation.
+    export CCACHE_BASEDIR="$repo" CCACHE_NOHASHDIR=1
     cmake --preset "$preset" -S "$repo" >/dev/null
     cmake --build --preset "$preset"
 }
