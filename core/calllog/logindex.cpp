@@ -3,6 +3,7 @@
 #include "calllog/logline.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace {
 
@@ -46,19 +47,57 @@ int digits(std::string_view text, std::size_t at, std::size_t count)
 
 quint32 NameTable::intern(std::string_view utf8)
 {
-    const auto found = m_ids.find(utf8);
-    if (found != m_ids.end())
-        return found->second;
-    const auto id = quint32(m_names.size());
+    if (m_lastId < m_utf8.size() && m_utf8[m_lastId] == utf8)
+        return m_lastId;
+    const std::size_t hash = std::hash<std::string_view>()(utf8);
+    if (!m_slots.empty()) {
+        const std::size_t slot = slotOf(utf8, hash);
+        if (m_slots[slot] != 0) {
+            m_lastId = m_slots[slot] - 1;
+            return m_lastId;
+        }
+    }
+    // A new name; the table grows before it is half full, so probing always ends.
+    if (2 * (m_utf8.size() + 1) > m_slots.size())
+        growSlots();
+    const auto id = quint32(m_utf8.size());
+    m_slots[slotOf(utf8, hash)] = id + 1;
+    m_utf8.emplace_back(utf8);
+    m_hashes.push_back(hash);
     m_names.push_back(QString::fromUtf8(utf8.data(), qsizetype(utf8.size())));
-    m_ids.emplace(std::string(utf8), id);
+    m_lastId = id;
     return id;
+}
+
+std::size_t NameTable::slotOf(std::string_view utf8, std::size_t hash) const
+{
+    const std::size_t mask = m_slots.size() - 1;
+    for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+        const quint32 entry = m_slots[slot];
+        if (entry == 0 || (m_hashes[entry - 1] == hash && m_utf8[entry - 1] == utf8))
+            return slot;
+    }
+}
+
+void NameTable::growSlots()
+{
+    m_slots.assign(std::max<std::size_t>(16, 2 * m_slots.size()), 0);
+    const std::size_t mask = m_slots.size() - 1;
+    for (quint32 id = 0; id < m_utf8.size(); ++id) {
+        std::size_t slot = m_hashes[id] & mask;
+        while (m_slots[slot] != 0)
+            slot = (slot + 1) & mask;
+        m_slots[slot] = id + 1;
+    }
 }
 
 qint64 NameTable::find(const QString &name) const
 {
-    const auto found = m_ids.find(std::string_view(name.toStdString()));
-    return found == m_ids.end() ? -1 : qint64(found->second);
+    if (m_slots.empty())
+        return -1;
+    const std::string utf8 = name.toStdString();
+    const quint32 entry = m_slots[slotOf(utf8, std::hash<std::string_view>()(utf8))];
+    return entry == 0 ? -1 : qint64(entry) - 1;
 }
 
 void LogIndex::add(const LogLine &line)
@@ -107,8 +146,8 @@ void LogIndex::append(const LogIndex &later)
     const auto remap = [](NameTable &into, const NameTable &from) {
         std::vector<quint32> ids;
         ids.reserve(std::size_t(from.size()));
-        for (const QString &name : from.names())
-            ids.push_back(into.intern(name.toStdString()));
+        for (const std::string &name : from.utf8Names())
+            ids.push_back(into.intern(name));
         return ids;
     };
     const LogRecords::IdMaps ids{remap(m_models, later.m_models),

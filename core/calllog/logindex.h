@@ -8,13 +8,17 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 struct LogLine;
 
 // The distinct values of one text field of a log (its models, features, users or finish
 // reasons), each named once and referred to by a small id in the order first seen.
+//
+// Every call of a log is looked up in four of these, and every part of a large log read on its
+// own starts tables of its own, which meet thousands of users each: the names are kept in flat
+// arrays with an open-addressed table of ids, so neither a lookup nor a new name chases or makes
+// a node of its own.
 class NameTable
 {
 public:
@@ -24,19 +28,23 @@ public:
     // The id of `name`, or -1 when the log never had it.
     qint64 find(const QString &name) const;
     const std::vector<QString> &names() const { return m_names; }
+    // The names as they were read, by id.
+    const std::vector<std::string> &utf8Names() const { return m_utf8; }
 
 private:
-    struct Hash
-    {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view text) const
-        {
-            return std::hash<std::string_view>()(text);
-        }
-    };
+    // The slot in m_slots that holds the id of `utf8`, or the empty slot where it would go.
+    std::size_t slotOf(std::string_view utf8, std::size_t hash) const;
+    void growSlots();
 
     std::vector<QString> m_names;
-    std::unordered_map<std::string, quint32, Hash, std::equal_to<>> m_ids;
+    std::vector<std::string> m_utf8;
+    std::vector<std::size_t> m_hashes; // of m_utf8, so that growing needs no hashing again
+    // Linear probing over a power-of-two count of slots, at most half of them used: a slot holds
+    // an id plus one, 0 when empty.
+    std::vector<quint32> m_slots;
+    // The id last looked up: a log often names the same model or finish reason many times
+    // running, and comparing with it costs less than hashing.
+    quint32 m_lastId = 0;
 };
 
 // A compact, column-wise index of a call log: per call its offset in the file, time, name ids,

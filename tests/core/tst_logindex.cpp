@@ -69,6 +69,7 @@ private Q_SLOTS:
     void agreesWithLogStats_data();
     void agreesWithLogStats();
     void keepsColumnsAndLineNumbers();
+    void namesKeepTheirIdsAsTheTableGrows();
     void batchesAppendToTheSameIndex();
     void parsesTimestamps_data();
     void parsesTimestamps();
@@ -145,6 +146,42 @@ void tst_LogIndex::agreesWithLogStats()
     QCOMPARE(index.blankLines(), stats->blankLines());
     QCOMPARE(index.lineCount(), stats->lineCount());
     QCOMPARE(index.incompleteTailBytes(), stats->incompleteTailBytes());
+}
+
+void tst_LogIndex::namesKeepTheirIdsAsTheTableGrows()
+{
+    NameTable names;
+    QCOMPARE(names.find(u"user_0"_s), -1);
+
+    // Enough names for the table to grow many times, met in an order that breaks runs of the
+    // same name, and the same name several times running.
+    constexpr quint32 count = 20000;
+    const auto nameOf = [](quint32 n) { return "user_" + std::to_string(n); };
+    for (quint32 n = 0; n < count; ++n) {
+        QCOMPARE(names.intern(nameOf(n)), n);
+        QCOMPARE(names.intern(nameOf(n)), n);
+        QCOMPARE(names.intern(nameOf(n / 2)), n / 2);
+    }
+    QCOMPARE(names.size(), qsizetype(count));
+    for (quint32 n = 0; n < count; n += 7) {
+        QCOMPARE(names.intern(nameOf(n)), n);
+        QCOMPARE(names.find(QString::fromStdString(nameOf(n))), qint64(n));
+        QCOMPARE(names.name(n), QString::fromStdString(nameOf(n)));
+        QCOMPARE(names.utf8Names()[n], nameOf(n));
+    }
+    QCOMPARE(names.find(u"user_20000"_s), -1);
+    QCOMPARE(names.find(QString()), -1);
+
+    // Names that differ only past the first bytes, or only in length, and non-ASCII ones.
+    const quint32 empty = names.intern("");
+    QCOMPARE(names.intern("user_1 "), count + 1);
+    QCOMPARE(names.intern("user_"), count + 2);
+    QCOMPARE(names.intern("\xc3\xa9quipe"), count + 3);
+    QCOMPARE(empty, count);
+    QCOMPARE(names.intern(""), empty);
+    QCOMPARE(names.find(u"\u00e9quipe"_s), qint64(count + 3));
+    QCOMPARE(names.name(count + 3), u"\u00e9quipe"_s);
+    QCOMPARE(names.size(), qsizetype(count + 4));
 }
 
 void tst_LogIndex::keepsColumnsAndLineNumbers()
