@@ -16,6 +16,6 @@ void giveBackFreedMemory();
 // a block is freed, so that later large blocks come from its pools, where a burst of large,
 // short-lived buffers (a log of a million calls being indexed) stays resident after it is over.
 // Process-wide; call it before the burst. Does nothing where the C library is not glibc.
-void mapLargeBlocksOnTheirOwn(std::size_t bytes = 256 * 1024);
+void mapLargeBlocksOnTheirOwn(std::size_t bytes);
 
 } // namespace ProcessMemory

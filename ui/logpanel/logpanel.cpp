@@ -201,8 +201,12 @@ LogPanel::LogPanel(const PriceBook &prices, QWidget *parent)
     setAcceptDrops(true);
     m_pool.setMaxThreadCount(2);
     // Indexing a large log makes and drops buffers of megabytes by the hundred; kept in the C
-    // library's pools they would stay resident as long as the process runs.
-    ProcessMemory::mapLargeBlocksOnTheirOwn();
+    // library's pools they would stay resident as long as the process runs. Below 4 MiB they
+    // stay pooled all the same: every 4 MiB part of the file makes and drops a block of calls
+    // being written (about 1 MiB), which with pages of its own had each page faulted in and
+    // cleared, and every unmapping interrupted the other core; a million-call log indexed about a
+    // fifth faster from the pools, for about one byte a call more resident after the load.
+    ProcessMemory::mapLargeBlocksOnTheirOwn(4 * 1024 * 1024);
     createActions();
 
     m_table = new QTableView;
@@ -937,6 +941,8 @@ void LogPanel::applyView(int generation, const std::shared_ptr<ViewResult> &resu
         return;
     m_queryRunning = false;
     m_lastQueryMs = m_queryTimer.elapsed();
+    qCDebug(lcLog) << "view of" << result->indexRows << "calls worked out in" << m_lastQueryMs
+                   << "ms," << (result->figures ? "extendable" : "not extendable");
     std::vector<quint32> &rows = result->query.rows;
     const std::size_t viewRows = rows.size();
 
