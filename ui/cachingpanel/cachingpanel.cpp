@@ -343,12 +343,14 @@ void CachingPanel::updateChart()
     const double breakEven = m_uniform->breakEvenCallsPerDay.value_or(0);
     const double widest = std::max({2 * sweep.callsPerDay, 2 * breakEven, 100.0});
 
+    // Short names: in presentation mode four keys in large type share the chart's width. The
+    // cached curves are named by their arrivals, as Part A's two tables are.
     auto *without = new QLineSeries;
     without->setName(u"No caching"_s);
     auto *uniform = new QLineSeries;
-    uniform->setName(u"Cached, uniform"_s);
+    uniform->setName(u"Uniform"_s);
     auto *poisson = new QLineSeries;
-    poisson->setName(u"Cached, Poisson"_s);
+    poisson->setName(u"Poisson"_s);
     double highest = 0;
     for (int i = 1; i <= chartPoints; ++i) {
         sweep.callsPerDay = widest * i / chartPoints;
@@ -378,7 +380,7 @@ void CachingPanel::updateChart()
     x->setRange(0, widest);
     x->setLabelFormat(u"%.0f"_s);
     auto *y = new QValueAxis;
-    y->setTitleText(u"USD per day"_s);
+    y->setTitleText(u"USD/day"_s);
     y->setRange(0, highest > 0 ? highest * 1.05 : 1);
     y->setLabelFormat(u"$%.4g"_s);
     y->applyNiceNumbers();
