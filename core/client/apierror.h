@@ -20,12 +20,12 @@ using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 struct ApiError
 {
     enum class Kind {
-        Http,       // the server answered with an error status
-        Stream,     // an `event: error` arrived inside a 200 event stream
-        Connection, // refused, reset, host not found, TLS failure
-        Timeout,    // no answer within the time allowed
-        Cancelled,  // the caller gave up
-        Protocol,   // the answer is not something the API sends
+        Http,          // the server answered with an error status
+        Stream,        // an `event: error` arrived inside a 200 event stream
+        Connection,    // refused, reset, host not found, TLS failure
+        Timeout,       // no answer within the time allowed
+        Cancelled,     // the caller gave up
+        Protocol,      // the answer is not something the API sends
         Configuration, // refused before sending: an unsafe URL, a request the API would reject
     };
 

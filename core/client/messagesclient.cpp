@@ -282,7 +282,7 @@ void MessageCall::complete()
     m_finished = true;
     if (m_error)
         qCDebug(lcClient) << "call failed after" << attempts()
-                         << "attempt(s):" << m_error->describe();
+                          << "attempt(s):" << m_error->describe();
     m_client->recordCall(m_record);
     Q_EMIT finished();
 }

@@ -217,8 +217,8 @@ Expected<CacheEconomics> CacheEconomics::compute(const CacheScenario &scenario)
                                formatPrice(result.writePrice)});
     }
 
-    result.costWithoutCaching = scenario.callsPerDay * double(scenario.cachedPromptTokens) *
-                                scenario.inputPrice / perMillion;
+    result.costWithoutCaching = scenario.callsPerDay * double(scenario.cachedPromptTokens)
+                                * scenario.inputPrice / perMillion;
     result.working.append({u"Daily cost without caching"_s,
                            tokenCostFormula(scenario.callsPerDay, "calls"_L1,
                                             scenario.cachedPromptTokens, scenario.inputPrice),

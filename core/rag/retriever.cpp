@@ -64,8 +64,8 @@ int wordCount(QStringView text)
 bool startsListItem(QStringView line)
 {
     line = line.trimmed();
-    if (line.startsWith("- "_L1) || line.startsWith("* "_L1) || line.startsWith("+ "_L1) ||
-        line.startsWith(u'|'))
+    if (line.startsWith("- "_L1) || line.startsWith("* "_L1) || line.startsWith("+ "_L1)
+        || line.startsWith(u'|'))
         return true;
     qsizetype digits = 0;
     while (digits < line.size() && line.at(digits).isDigit())
@@ -209,8 +209,8 @@ QStringList Retriever::tokenize(QStringView text)
         // Letters outside the Basic Multilingual Plane arrive as surrogate pairs.
         char32_t codePoint = lower.at(i).unicode();
         qsizetype units = 1;
-        if (QChar::isHighSurrogate(codePoint) && i + 1 < lower.size() &&
-            lower.at(i + 1).isLowSurrogate()) {
+        if (QChar::isHighSurrogate(codePoint) && i + 1 < lower.size()
+            && lower.at(i + 1).isLowSurrogate()) {
             codePoint = QChar::surrogateToUcs4(lower.at(i), lower.at(i + 1));
             units = 2;
         }

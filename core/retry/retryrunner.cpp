@@ -115,13 +115,13 @@ void RetryRunner::attemptFailed(const ApiError &error)
     const QString label = errorLabel(error);
     if (!m_policy.shouldRetry(error)) {
         qCDebug(lcRetry, "attempt %d failed with %s, which is not retried", m_attempt,
-               qUtf8Printable(label));
+                qUtf8Printable(label));
         finish(error);
         return;
     }
     if (m_attempt >= m_policy.maxAttempts()) {
         qCDebug(lcRetry, "attempt %d of %d failed with %s; giving up", m_attempt,
-               m_policy.maxAttempts(), qUtf8Printable(label));
+                m_policy.maxAttempts(), qUtf8Printable(label));
         finish(error);
         return;
     }
@@ -129,8 +129,8 @@ void RetryRunner::attemptFailed(const ApiError &error)
     // The policy counts retries from 0, so the wait after attempt n is retry n - 1.
     const qint64 waitMs = m_policy.delayMs(m_attempt - 1, error);
     qCDebug(lcRetry, "attempt %d of %d failed with %s; retrying in %lld ms%s", m_attempt,
-           m_policy.maxAttempts(), qUtf8Printable(label), waitMs,
-           error.retryAfterMs ? " (as the server asked)" : "");
+            m_policy.maxAttempts(), qUtf8Printable(label), waitMs,
+            error.retryAfterMs ? " (as the server asked)" : "");
 
     m_state = State::Waiting;
     m_waitStartedMs = m_clock->elapsedMs();

@@ -21,15 +21,15 @@ bool doublesFinalConsonant(const QString &word)
     if (word.size() < 3)
         return false;
     const QChar last = word.back();
-    return isConsonant(last) && !u"wxy"_s.contains(last) && isVowel(word.at(word.size() - 2)) &&
-           isConsonant(word.at(word.size() - 3));
+    return isConsonant(last) && !u"wxy"_s.contains(last) && isVowel(word.at(word.size() - 2))
+           && isConsonant(word.at(word.size() - 3));
 }
 
 // "class" -> "classes", "fix" -> "fixes": a hissing end takes -es rather than -s.
 bool endsWithSibilant(const QString &word)
 {
-    return word.endsWith(u's') || word.endsWith(u'x') || word.endsWith(u'z') ||
-           word.endsWith("ch"_L1) || word.endsWith("sh"_L1);
+    return word.endsWith(u's') || word.endsWith(u'x') || word.endsWith(u'z')
+           || word.endsWith("ch"_L1) || word.endsWith("sh"_L1);
 }
 
 } // namespace

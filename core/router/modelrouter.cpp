@@ -104,8 +104,8 @@ QStringList ModelRouter::phrasesIn(QStringView query) const
     QStringList found;
     for (qsizetype i = 0; i < m_simplifiedPhrases.size(); ++i) {
         const QString &phrase = m_rules.highStakesPhrases.at(i);
-        if (simplified.contains(m_simplifiedPhrases.at(i), Qt::CaseInsensitive) &&
-            !found.contains(phrase)) {
+        if (simplified.contains(m_simplifiedPhrases.at(i), Qt::CaseInsensitive)
+            && !found.contains(phrase)) {
             found.append(phrase);
         }
     }
@@ -129,8 +129,8 @@ QString ModelRouter::reasonFor(const RouteDecision &decision) const
     const QString words =
         decision.wordCount == 1 ? u"1 word"_s : u"%1 words"_s.arg(decision.wordCount);
     const QString keywords = (decision.matchedKeywords.size() == 1 ? u"matched code keyword: "_s
-                                                                   : u"matched code keywords: "_s) +
-                             decision.matchedKeywords.join(", "_L1);
+                                                                   : u"matched code keywords: "_s)
+                             + decision.matchedKeywords.join(", "_L1);
 
     switch (decision.tier) {
     case RouteTier::Haiku:
@@ -146,9 +146,9 @@ QString ModelRouter::reasonFor(const RouteDecision &decision) const
         break;
     }
 
-    const QString phrases = (decision.matchedPhrases.size() == 1 ? u"high-stakes phrase "_s
-                                                                 : u"high-stakes phrases "_s) +
-                            quotedList(decision.matchedPhrases);
+    const QString phrases =
+        (decision.matchedPhrases.size() == 1 ? u"high-stakes phrase "_s : u"high-stakes phrases "_s)
+        + quotedList(decision.matchedPhrases);
     const QString estimate = formatUsd(decision.estimatedCostUsd);
     const QString guard = formatUsd(m_rules.costGuardUsd);
     if (decision.refused) {

@@ -28,7 +28,7 @@ struct SessionOptions
     QString baseUrl; // wins over ANTHROPIC_BASE_URL
     QString apiKey;  // wins over ANTHROPIC_API_KEY
     ApiVersion version = ApiVersion::Version2023;
-    QString logPath;    // the call log to append to; required
+    QString logPath; // the call log to append to; required
     // When the log cannot be opened: true, start() fails; false, calls go ahead, logProblem()
     // says why, and each call that cannot be logged is reported by logWriteFailed(). The
     // workbench takes false, since an answer is worth seeing even when it cannot be logged.

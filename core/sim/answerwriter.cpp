@@ -94,8 +94,9 @@ QString AnswerWriter::write(const QString &systemText, const QString &lastUserTe
 
     QString answer = u"On %1: "_s.arg(joinTerms(terms));
     if (candidates.isEmpty()) {
-        return answer + u"nothing in the prompt speaks to this, so this simulated reply from %1 "
-                        "can only restate the question."_s.arg(modelName);
+        return answer
+               + u"nothing in the prompt speaks to this, so this simulated reply from %1 "
+                 "can only restate the question."_s.arg(modelName);
     }
     candidates = candidates.mid(0, maxQuotes);
     std::sort(candidates.begin(), candidates.end(),

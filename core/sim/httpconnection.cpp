@@ -131,9 +131,8 @@ void HttpConnection::parseNext()
 
     const QList<QByteArray> lines = m_buffer.left(headEnd).split('\n');
     const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
-    if (requestLine.size() != 3 || requestLine.at(0).isEmpty() ||
-        !requestLine.at(1).startsWith('/') ||
-        (requestLine.at(2) != "HTTP/1.1" && requestLine.at(2) != "HTTP/1.0")) {
+    if (requestLine.size() != 3 || requestLine.at(0).isEmpty() || !requestLine.at(1).startsWith('/')
+        || (requestLine.at(2) != "HTTP/1.1" && requestLine.at(2) != "HTTP/1.0")) {
         emitError(400, "The request line is not a valid HTTP/1.1 request line.");
         return;
     }
@@ -171,8 +170,8 @@ void HttpConnection::parseNext()
     }
     if (contentLength > m_maxBodyBytes) {
         emitError(413,
-                  "Request exceeds the maximum allowed number of bytes (" +
-                      QByteArray::number(m_maxBodyBytes) + ").",
+                  "Request exceeds the maximum allowed number of bytes ("
+                      + QByteArray::number(m_maxBodyBytes) + ").",
                   request);
         return;
     }

@@ -17,13 +17,13 @@ qint64 roundedToThousand(qint64 tokens)
 MinuteLimits MinuteLimits::forTier(int tier, bool haiku)
 {
     static constexpr MinuteLimits pooled[] = {{50, 30'000, 8'000},
-                                            {1'000, 450'000, 90'000},
-                                            {2'000, 800'000, 160'000},
-                                            {4'000, 2'000'000, 400'000}};
+                                              {1'000, 450'000, 90'000},
+                                              {2'000, 800'000, 160'000},
+                                              {4'000, 2'000'000, 400'000}};
     static constexpr MinuteLimits haikuTiers[] = {{50, 50'000, 10'000},
-                                                {1'000, 450'000, 90'000},
-                                                {2'000, 1'000'000, 200'000},
-                                                {4'000, 4'000'000, 800'000}};
+                                                  {1'000, 450'000, 90'000},
+                                                  {2'000, 1'000'000, 200'000},
+                                                  {4'000, 4'000'000, 800'000}};
     const int index = std::clamp(tier, 1, 4) - 1;
     return haiku ? haikuTiers[index] : pooled[index];
 }
@@ -57,8 +57,8 @@ QList<QPair<QByteArray, QByteArray>> RateLimitBucket::headers(const MinuteLimits
         std::max<qint64>(0, limits.outputTokensPerMinute - (open ? m_outputTokens : 0));
 
     // The tokens-* set mirrors whichever of input or output has the smaller share left.
-    const bool inputTighter = double(inputLeft) / double(limits.inputTokensPerMinute) <=
-                              double(outputLeft) / double(limits.outputTokensPerMinute);
+    const bool inputTighter = double(inputLeft) / double(limits.inputTokensPerMinute)
+                              <= double(outputLeft) / double(limits.outputTokensPerMinute);
     const qint64 tokensLimit =
         inputTighter ? limits.inputTokensPerMinute : limits.outputTokensPerMinute;
     const qint64 tokensLeft = inputTighter ? inputLeft : outputLeft;

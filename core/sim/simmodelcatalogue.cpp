@@ -33,8 +33,8 @@ Expected<SimModel> readModel(const QJsonObject &entry, const QString &where)
     const QJsonObject latency = entry.value("latency"_L1).toObject();
     model.ttftMs = latency.value("ttft_ms"_L1).toDouble();
     model.tokensPerSecond = latency.value("tokens_per_second"_L1).toDouble();
-    if (model.maxOutputTokens <= 0 || model.contextWindow <= 0 || model.minCacheableTokens <= 0 ||
-        model.ttftMs <= 0 || model.tokensPerSecond <= 0) {
+    if (model.maxOutputTokens <= 0 || model.contextWindow <= 0 || model.minCacheableTokens <= 0
+        || model.ttftMs <= 0 || model.tokensPerSecond <= 0) {
         return fail(
             u"%1: token limits and the latency profile must be positive numbers"_s.arg(named));
     }

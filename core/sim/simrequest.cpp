@@ -38,7 +38,7 @@ const QSet<QString> &knownFields()
 
 // Reads a cache_control value into a TTL; `where` names the field in the error.
 std::optional<ErrorReply> readCacheControl(const QJsonValue &value, const QString &where,
-                                         CacheTtl &ttl)
+                                           CacheTtl &ttl)
 {
     ttl = CacheTtl::None;
     if (value.isUndefined() || value.isNull())
@@ -69,22 +69,22 @@ public:
     std::optional<ErrorReply> readTools(const QJsonValue &value);
     std::optional<ErrorReply> readSystem(const QJsonValue &value);
     std::optional<ErrorReply> readMessages(const QJsonValue &value, bool allowsPrefill,
-                                         bool &endsWithAssistant);
+                                           bool &endsWithAssistant);
     std::optional<ErrorReply> placeAutomaticBreakpoint(const QJsonValue &value);
     std::optional<ErrorReply> checkBreakpoints() const;
 
 private:
     std::optional<ErrorReply> checkNewVersionBlock(const QJsonObject &block, const QString &role,
-                                                 const QString &where) const;
+                                                   const QString &where) const;
     std::optional<ErrorReply> readBlock(const QJsonValue &value, const QString &where,
-                                      qint64 overhead, QString *text);
+                                        qint64 overhead, QString *text);
 
     ApiVersion m_version;
     SimRequest &m_out;
 };
 
 std::optional<ErrorReply> BodyReader::readBlock(const QJsonValue &value, const QString &where,
-                                              qint64 overhead, QString *text)
+                                                qint64 overhead, QString *text)
 {
     if (!value.isObject())
         return invalid(u"%1: Input should be a valid dictionary"_s.arg(where));
@@ -173,8 +173,8 @@ std::optional<ErrorReply> BodyReader::readSystem(const QJsonValue &value)
 // Blocks that 2026-10-21 no longer accepts: documents in assistant turns, and citations on the
 // user's own text.
 std::optional<ErrorReply> BodyReader::checkNewVersionBlock(const QJsonObject &block,
-                                                         const QString &role,
-                                                         const QString &where) const
+                                                           const QString &role,
+                                                           const QString &where) const
 {
     if (m_version != ApiVersion::V20261021)
         return std::nullopt;
@@ -183,8 +183,8 @@ std::optional<ErrorReply> BodyReader::checkNewVersionBlock(const QJsonObject &bl
         return invalid(u"%1: document blocks are not accepted in assistant messages under "
                        "anthropic-version 2026-10-21"_s.arg(where));
     }
-    if (role == "user"_L1 && type == "text"_L1 &&
-        !block.value("citations"_L1).toArray().isEmpty()) {
+    if (role == "user"_L1 && type == "text"_L1
+        && !block.value("citations"_L1).toArray().isEmpty()) {
         return invalid(u"%1.citations: user text blocks cannot carry citations under "
                        "anthropic-version 2026-10-21"_s.arg(where));
     }
@@ -192,7 +192,7 @@ std::optional<ErrorReply> BodyReader::checkNewVersionBlock(const QJsonObject &bl
 }
 
 std::optional<ErrorReply> BodyReader::readMessages(const QJsonValue &value, bool allowsPrefill,
-                                                 bool &endsWithAssistant)
+                                                   bool &endsWithAssistant)
 {
     if (value.isUndefined())
         return invalid(u"messages: Field required"_s);
@@ -325,8 +325,8 @@ qint64 SimRequest::promptTokens() const
 }
 
 std::optional<ErrorReply> SimRequest::parse(const QByteArray &body, ApiVersion version,
-                                          bool countTokens, const SimModelCatalogue &models,
-                                          SimRequest &out)
+                                            bool countTokens, const SimModelCatalogue &models,
+                                            SimRequest &out)
 {
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
@@ -337,9 +337,9 @@ std::optional<ErrorReply> SimRequest::parse(const QByteArray &body, ApiVersion v
     const QJsonObject object = document.object();
 
     for (auto it = object.begin(); it != object.end(); ++it) {
-        const bool notForCounting =
-            countTokens && (it.key() == "max_tokens"_L1 || it.key() == "stream"_L1 ||
-                            it.key() == "stop_sequences"_L1);
+        const bool notForCounting = countTokens
+                                    && (it.key() == "max_tokens"_L1 || it.key() == "stream"_L1
+                                        || it.key() == "stop_sequences"_L1);
         if (!knownFields().contains(it.key()) || notForCounting)
             return invalid(u"%1: Extra inputs are not permitted"_s.arg(it.key()));
     }
@@ -352,8 +352,8 @@ std::optional<ErrorReply> SimRequest::parse(const QByteArray &body, ApiVersion v
         const QJsonValue maxTokens = object.value("max_tokens"_L1);
         if (maxTokens.isUndefined())
             return invalid(u"max_tokens: Field required"_s);
-        if (!maxTokens.isDouble() || maxTokens.toDouble() != double(maxTokens.toInteger()) ||
-            maxTokens.toInteger() < 0) {
+        if (!maxTokens.isDouble() || maxTokens.toDouble() != double(maxTokens.toInteger())
+            || maxTokens.toInteger() < 0) {
             return invalid(u"max_tokens: Input should be a non-negative integer"_s);
         }
         out.maxTokens = maxTokens.toInteger();

@@ -49,6 +49,6 @@ struct SimRequest
     // Validates `body` the way the API does and fills `out`; returns the error to answer with
     // instead (400 invalid_request_error, or 404 not_found_error for an unknown model).
     static std::optional<ErrorReply> parse(const QByteArray &body, ApiVersion version,
-                                         bool countTokens, const SimModelCatalogue &models,
-                                         SimRequest &out);
+                                           bool countTokens, const SimModelCatalogue &models,
+                                           SimRequest &out);
 };

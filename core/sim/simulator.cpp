@@ -324,15 +324,15 @@ private:
 };
 
 std::optional<ErrorReply> SimulatorPrivate::checkHeaders(const HttpRequest &request,
-                                                       ApiVersion &version) const
+                                                         ApiVersion &version) const
 {
     const QByteArray authorization = request.header("authorization");
     const bool bearer =
         authorization.toLower().startsWith("bearer ") && !authorization.mid(7).trimmed().isEmpty();
     if (request.header("x-api-key").trimmed().isEmpty() && !bearer) {
         return ErrorReply{401, u"authentication_error"_s,
-                        u"No API key was sent: put it in the x-api-key header or in "
-                        "Authorization: Bearer."_s};
+                          u"No API key was sent: put it in the x-api-key header or in "
+                          "Authorization: Bearer."_s};
     }
     const QByteArray versionHeader = request.header("anthropic-version");
     if (versionHeader.isEmpty())
@@ -461,11 +461,11 @@ void SimulatorPrivate::handle(HttpConnection *connection, const HttpRequest &req
         answerModels(call, request);
     else if (path == "/v1/messages" || path == "/v1/messages/count_tokens" || path == "/v1/models")
         sendError(call, ErrorReply{405, u"invalid_request_error"_s,
-                                 u"Method %1 is not allowed on %2"_s.arg(call.exchange.method,
-                                                                         call.exchange.path)});
+                                   u"Method %1 is not allowed on %2"_s.arg(call.exchange.method,
+                                                                           call.exchange.path)});
     else
         sendError(call, ErrorReply{404, u"not_found_error"_s,
-                                 u"No such endpoint: %1"_s.arg(call.exchange.path)});
+                                   u"No such endpoint: %1"_s.arg(call.exchange.path)});
 }
 
 bool SimulatorPrivate::parseOrRefuse(Call &call, const HttpRequest &request, ApiVersion version,

@@ -44,8 +44,8 @@ void tst_Cli::usageErrorsExitTwo_data()
     QTest::addColumn<QString>("expectedError");
 
     QTest::newRow("no command") << QStringList() << QString();
-    QTest::newRow("unknown command") << QStringList{u"frobnicate"_s}
-                                     << u"unknown command \"frobnicate\""_s;
+    QTest::newRow("unknown command")
+        << QStringList{u"frobnicate"_s} << u"unknown command \"frobnicate\""_s;
 }
 
 void tst_Cli::usageErrorsExitTwo()
@@ -76,8 +76,8 @@ void tst_Cli::routeDecidesLikeByHand_data()
     QTest::addColumn<double>("cost");
 
     // "What is 2+2?": 12 characters -> 3 tokens; 3 x $1 + 1024 x $5 = 5123 -> $0.005123
-    QTest::newRow("short question") << u"What is 2+2?"_s << u"claude-haiku-4-5-20251001"_s
-                                    << u"haiku"_s << 3 << 0.005123;
+    QTest::newRow("short question")
+        << u"What is 2+2?"_s << u"claude-haiku-4-5-20251001"_s << u"haiku"_s << 3 << 0.005123;
     // 50 characters -> 13 tokens; 13 x $3 + 1024 x $15 = 15399 -> $0.015399
     QTest::newRow("code keyword") << u"Debug this Python function: def foo(x): return x/0"_s
                                   << u"claude-sonnet-4-6"_s << u"sonnet"_s << 8 << 0.015399;
@@ -197,7 +197,7 @@ void tst_Cli::statsAddsUpTheLog()
     QCOMPARE(json.value("cache_read_input_tokens"_L1).toInt(), 1600);
     QCOMPARE(json.value("cache_creation_input_tokens"_L1).toInt(), 6000);
     QCOMPARE(json.value("avg_latency_ms"_L1).toDouble(), 1350.0);
-    QCOMPARE(json.value("p50_latency_ms"_L1).toDouble(), 500.0); // rank ceil(0.5 x 6) = 3
+    QCOMPARE(json.value("p50_latency_ms"_L1).toDouble(), 500.0);  // rank ceil(0.5 x 6) = 3
     QCOMPARE(json.value("p95_latency_ms"_L1).toDouble(), 5000.0); // rank ceil(5.7) = 6
     QCOMPARE(json.value("p99_latency_ms"_L1).toDouble(), 5000.0);
     QCOMPARE(json.value("cache_hit_rate"_L1).toDouble(), 1600.0 / (4940 + 1600 + 6000));
@@ -249,8 +249,8 @@ void tst_Cli::runLogsFiveCallsThatReadTheCache()
     QTemporaryDir dir;
     const QString log = dir.filePath(u"llm_calls.jsonl"_s);
 
-    const CliRun run = runCli({u"run"_s, u"--cache"_s, u"--rag"_s, u"--sim-latency-scale"_s,
-                               u"0"_s, u"--log"_s, log, u"--json"_s});
+    const CliRun run = runCli({u"run"_s, u"--cache"_s, u"--rag"_s, u"--sim-latency-scale"_s, u"0"_s,
+                               u"--log"_s, log, u"--json"_s});
 
     QCOMPARE(run.exitCode, 0);
     QVERIFY2(run.err.contains("built-in simulator"), run.err.constData());
@@ -302,8 +302,8 @@ void tst_Cli::runRidesOutRateLimitsFromASimulatorProcess()
     const QString baseUrl = listening.section(u' ', 2, 2);
     QTemporaryDir dir;
 
-    const CliRun run = runCli({u"run"_s, u"--base-url"_s, baseUrl, u"--log"_s,
-                               dir.filePath(u"llm_calls.jsonl"_s)});
+    const CliRun run = runCli(
+        {u"run"_s, u"--base-url"_s, baseUrl, u"--log"_s, dir.filePath(u"llm_calls.jsonl"_s)});
 
     QCOMPARE(run.exitCode, 0);
     const QString out = QString::fromUtf8(run.out);
@@ -346,31 +346,29 @@ void tst_Cli::failuresExitWithOneLine_data()
     QTest::addColumn<QString>("expectedError");
 
     QTest::newRow("unknown model")
-        << QStringList{u"plan"_s, u"--model"_s, u"gpt-4o"_s} << 1
-                                   << u"unknown model \"gpt-4o\""_s;
+        << QStringList{u"plan"_s, u"--model"_s, u"gpt-4o"_s} << 1 << u"unknown model \"gpt-4o\""_s;
     QTest::newRow("missing price file")
         << QStringList{u"route"_s, u"--prices"_s, u"/nonexistent/p.json"_s, u"hi"_s} << 1
         << u"/nonexistent/p.json: cannot read"_s;
-    QTest::newRow("missing log") << QStringList{u"stats"_s, u"/nonexistent/llm_calls.jsonl"_s}
-                                 << 1 << u"/nonexistent/llm_calls.jsonl"_s;
-    QTest::newRow("log is a folder") << QStringList{u"stats"_s, u"/tmp"_s} << 1
-                                     << u"/tmp: "_s;
-    QTest::newRow("sim on a bad port") << QStringList{u"sim"_s, u"--port"_s, u"70000"_s} << 2
-                                       << u"--port"_s;
+    QTest::newRow("missing log") << QStringList{u"stats"_s, u"/nonexistent/llm_calls.jsonl"_s} << 1
+                                 << u"/nonexistent/llm_calls.jsonl"_s;
+    QTest::newRow("log is a folder") << QStringList{u"stats"_s, u"/tmp"_s} << 1 << u"/tmp: "_s;
+    QTest::newRow("sim on a bad port")
+        << QStringList{u"sim"_s, u"--port"_s, u"70000"_s} << 2 << u"--port"_s;
     QTest::newRow("run with a bad api version")
         << QStringList{u"run"_s, u"--api-version"_s, u"2024-01-01"_s} << 2 << u"--api-version"_s;
     QTest::newRow("run with a missing queries file")
         << QStringList{u"run"_s, u"--queries"_s, u"/nonexistent/q.txt"_s} << 1
         << u"/nonexistent/q.txt: cannot read"_s;
     QTest::newRow("stats without a file") << QStringList{u"stats"_s} << 2 << u"one log file"_s;
-    QTest::newRow("no threads") << QStringList{u"stats"_s, u"--threads"_s, u"0"_s, u"/tmp"_s}
-                                << 2 << u"--threads: \"0\" is not a whole number"_s;
+    QTest::newRow("no threads") << QStringList{u"stats"_s, u"--threads"_s, u"0"_s, u"/tmp"_s} << 2
+                                << u"--threads: \"0\" is not a whole number"_s;
     QTest::newRow("bad number") << QStringList{u"cache-calc"_s, u"--ttl-s"_s, u"soon"_s} << 2
                                 << u"--ttl-s: \"soon\" is not a number"_s;
-    QTest::newRow("bad arrivals") << QStringList{u"cache-calc"_s, u"--arrivals"_s, u"bursty"_s}
-                                  << 2 << u"--arrivals"_s;
-    QTest::newRow("unknown option") << QStringList{u"plan"_s, u"--frobnicate"_s} << 2
-                                    << u"frobnicate"_s;
+    QTest::newRow("bad arrivals") << QStringList{u"cache-calc"_s, u"--arrivals"_s, u"bursty"_s} << 2
+                                  << u"--arrivals"_s;
+    QTest::newRow("unknown option")
+        << QStringList{u"plan"_s, u"--frobnicate"_s} << 2 << u"frobnicate"_s;
     QTest::newRow("route without a query") << QStringList{u"route"_s} << 2 << u"query"_s;
 }
 

@@ -88,8 +88,8 @@ inline QList<WireEvent> parseSse(const QByteArray &body, QString *problem)
         body.left(body.size() - 2).replace("\n\n", "\x1e").split('\x1e');
     for (const QByteArray &frame : frames) {
         const QList<QByteArray> lines = frame.split('\n');
-        if (lines.size() != 2 || !lines.at(0).startsWith("event: ") ||
-            !lines.at(1).startsWith("data: ")) {
+        if (lines.size() != 2 || !lines.at(0).startsWith("event: ")
+            || !lines.at(1).startsWith("data: ")) {
             *problem = QStringLiteral("malformed frame: ") + QString::fromUtf8(frame);
             return {};
         }
@@ -116,8 +116,8 @@ public:
 
     bool send(const QByteArray &bytes)
     {
-        if (m_socket.state() != QAbstractSocket::ConnectedState &&
-            !m_socket.waitForConnected(5000)) {
+        if (m_socket.state() != QAbstractSocket::ConnectedState
+            && !m_socket.waitForConnected(5000)) {
             return false;
         }
         m_socket.write(bytes);
@@ -174,9 +174,9 @@ private:
 inline QByteArray httpPost(const QByteArray &path, const QByteArray &body,
                            const QByteArray &extraHeaders = {})
 {
-    return "POST " + path +
-           " HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: test-key\r\n"
-           "anthropic-version: 2023-06-01\r\ncontent-type: application/json\r\n"
-           "content-length: " +
-           QByteArray::number(body.size()) + "\r\n" + extraHeaders + "\r\n" + body;
+    return "POST " + path
+           + " HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: test-key\r\n"
+             "anthropic-version: 2023-06-01\r\ncontent-type: application/json\r\n"
+             "content-length: "
+           + QByteArray::number(body.size()) + "\r\n" + extraHeaders + "\r\n" + body;
 }

@@ -269,24 +269,23 @@ void tst_CallLogReader::classifiesSingleLines_data()
         << QByteArray(R"({"model": "claude-haiku-4-5", "cache_read_input_tokens": 1e300, )" + rest
                       + "}")
         << u"\"cache_read_input_tokens\" is out of range: a token count is 0 to 4294967295"_s;
-    QTest::newRow("cache tokens as text")
-        << QByteArray(R"({"model": "claude-haiku-4-5", "cache_read_input_tokens": "800", )" + rest +
-                      "}")
-        << u"\"cache_read_input_tokens\" is not a whole number"_s;
-    QTest::newRow("cost as text")
-        << QByteArray(R"({"model": "claude-haiku-4-5", "cost_usd": "$0.01", )" + rest + "}")
-        << u"\"cost_usd\" is not a number"_s;
+    QTest::newRow("cache tokens as text") << QByteArray(
+        R"({"model": "claude-haiku-4-5", "cache_read_input_tokens": "800", )" + rest + "}")
+                                          << u"\"cache_read_input_tokens\" is not a whole number"_s;
+    QTest::newRow("cost as text") << QByteArray(
+        R"({"model": "claude-haiku-4-5", "cost_usd": "$0.01", )" + rest + "}")
+                                  << u"\"cost_usd\" is not a number"_s;
     QTest::newRow("feature as a number")
         << QByteArray(R"({"model": "claude-haiku-4-5", "feature": 7, )" + rest + "}")
         << u"\"feature\" is not a string"_s;
     QTest::newRow("unpriced model")
         << QByteArray(R"({"model": "claude-opus-4-10", )" + rest + "}")
         << u"no \"cost_usd\", and model \"claude-opus-4-10\" is not in the price list"_s;
-    QTest::newRow("bad escape") << QByteArray(R"({"model": "claude-haiku-4-5\q", "cost_usd": 1, )" +
-                                              rest + "}")
+    QTest::newRow("bad escape") << QByteArray(R"({"model": "claude-haiku-4-5\q", "cost_usd": 1, )"
+                                              + rest + "}")
                                 << u"not valid JSON"_s;
-    QTest::newRow("not UTF-8") << QByteArray("{\"model\": \"claude-\xff\", \"cost_usd\": 1, " +
-                                             rest + "}")
+    QTest::newRow("not UTF-8") << QByteArray("{\"model\": \"claude-\xff\", \"cost_usd\": 1, " + rest
+                                             + "}")
                                << u"not valid JSON"_s;
     QTest::newRow("missing comma")
         << QByteArray(R"({"model": "claude-haiku-4-5" "cost_usd": 1, )" + rest + "}")

@@ -444,8 +444,8 @@ void tst_CallLogWriter::appendAfterTornTailStartsANewLine()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(u"llm_calls.jsonl"_s);
-    const QByteArray before = numberedRecord(u"a"_s, 0).toJsonLine() +
-                              R"({"request_id":"torn","model":"claude-haiku-4-5","inp)";
+    const QByteArray before = numberedRecord(u"a"_s, 0).toJsonLine()
+                              + R"({"request_id":"torn","model":"claude-haiku-4-5","inp)";
     QVERIFY(writeFile(path, before));
     const CallRecord first = numberedRecord(u"b"_s, 0);
     const CallRecord second = numberedRecord(u"b"_s, 1);

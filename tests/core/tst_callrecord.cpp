@@ -212,10 +212,9 @@ void tst_CallRecord::rejectsMalformedLinesSayingWhy_data()
         << QByteArray(R"({"model":"m","input_tokens":1,"output_tokens":2,"latency_ms":3,)"
                       R"("cache_read_input_tokens":[1]})")
         << u"\"cache_read_input_tokens\" must be a number, not an array"_s;
-    QTest::newRow("cost as text")
-        << QByteArray(R"({"model":"m","input_tokens":1,"output_tokens":2,"latency_ms":3,)"
-                      R"("cost_usd":"0.01"})")
-        << u"\"cost_usd\" must be a number, not a string"_s;
+    QTest::newRow("cost as text") << QByteArray(
+        R"({"model":"m","input_tokens":1,"output_tokens":2,"latency_ms":3,)"
+        R"("cost_usd":"0.01"})") << u"\"cost_usd\" must be a number, not a string"_s;
     QTest::newRow("timestamp not a date")
         << QByteArray(R"({"model":"m","input_tokens":1,"output_tokens":2,"latency_ms":3,)"
                       R"("timestamp":"yesterday"})")
@@ -312,8 +311,8 @@ void tst_CallRecord::readsTimestampsAsUtc()
     QFETCH(QString, timestamp);
     QFETCH(QByteArray, written);
     const QByteArray line = R"({"model":"m","input_tokens":1,"output_tokens":2,"latency_ms":3,)"
-                            R"("timestamp":")" +
-                            timestamp.toUtf8() + "\"}";
+                            R"("timestamp":")"
+                            + timestamp.toUtf8() + "\"}";
 
     const Expected<CallRecord> parsed = CallRecord::fromJsonLine(line);
 

@@ -76,17 +76,17 @@ void tst_CallSession::choosesTheBackend_data()
     QTest::addColumn<Backend>("backend");
     QTest::addColumn<QString>("host");
 
-    QTest::newRow("nothing: the simulator") << QString() << QByteArray() << QString()
-                                            << QByteArray() << false << Backend::Simulator
-                                            << u"127.0.0.1"_s;
+    QTest::newRow("nothing: the simulator")
+        << QString() << QByteArray() << QString() << QByteArray() << false << Backend::Simulator
+        << u"127.0.0.1"_s;
     QTest::newRow("a key: the API") << u"sk-ant-x"_s << QByteArray() << QString() << QByteArray()
                                     << false << Backend::AnthropicApi << u"api.anthropic.com"_s;
     QTest::newRow("a key in the environment: the API")
         << QString() << QByteArray("sk-ant-env") << QString() << QByteArray() << false
         << Backend::AnthropicApi << u"api.anthropic.com"_s;
-    QTest::newRow("ANTHROPIC_BASE_URL") << QString() << QByteArray() << QString()
-                                        << QByteArray("http://127.0.0.1:9") << false
-                                        << Backend::Custom << u"127.0.0.1"_s;
+    QTest::newRow("ANTHROPIC_BASE_URL")
+        << QString() << QByteArray() << QString() << QByteArray("http://127.0.0.1:9") << false
+        << Backend::Custom << u"127.0.0.1"_s;
     QTest::newRow("an explicit base URL wins over the environment")
         << QString() << QByteArray() << u"http://localhost:9"_s << QByteArray("http://127.0.0.1:9")
         << false << Backend::Custom << u"localhost"_s;

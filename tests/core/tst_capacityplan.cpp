@@ -465,10 +465,9 @@ void tst_CapacityPlan::badTableFilesNameFileAndField_data()
                                 << u"limits.json: \"classes\" must be a non-empty array"_s;
     QTest::newRow("class without ids") << QByteArray(R"({"classes": [{"class": "s"}]})")
                                        << u"limits.json: classes[0] (s): \"ids\" must be a list"_s;
-    QTest::newRow("class twice")
-        << QByteArray(
-               R"({"classes": [{"class": "s", "ids": ["a"]}, {"class": "s", "ids": ["b"]}]})")
-        << u"limits.json: classes[1]: class \"s\" is listed twice"_s;
+    QTest::newRow("class twice") << QByteArray(
+        R"({"classes": [{"class": "s", "ids": ["a"]}, {"class": "s", "ids": ["b"]}]})")
+                                 << u"limits.json: classes[1]: class \"s\" is listed twice"_s;
     QTest::newRow("cache flag not a bool")
         << QByteArray(
                R"({"classes": [{"class": "s", "ids": ["a"], "cache_reads_count_as_input": 1}]})")

@@ -124,8 +124,8 @@ void tst_LogStats::percentilesByNearestRank_data()
     // Whole values below zero: sorted -6, 0, 3; ranks 2, 3, 3; mean -3 / 3.
     QTest::newRow("below zero") << QList<double>{3, -6, 0} << 0.0 << 3.0 << 3.0 << -1.0;
     // Values far apart for their count: sorted 1, 100000; ranks 1, 2, 2.
-    QTest::newRow("far apart")
-        << QList<double>{100000, 1} << 1.0 << 100000.0 << 100000.0 << 50000.5;
+    QTest::newRow("far apart") << QList<double>{100000, 1} << 1.0 << 100000.0 << 100000.0
+                               << 50000.5;
     // Fractions survive: sorted 0.25, 1.5, 2.75; ranks 2, 3, 3.
     QTest::newRow("fractional milliseconds")
         << QList<double>{2.75, 0.25, 1.5} << 1.5 << 2.75 << 2.75 << 1.5;

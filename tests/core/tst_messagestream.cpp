@@ -16,9 +16,9 @@ SseEvent sseEvent(const char *name, const char *data)
 }
 
 // The start of a stream: input-side usage, and a placeholder output count of 2.
-const SseEvent messageStart = sseEvent(
-    "message_start",
-    R"({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant",
+const SseEvent messageStart =
+    sseEvent("message_start",
+             R"({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant",
         "content":[],"model":"claude-haiku-4-5-20251001","stop_reason":null,
         "usage":{"input_tokens":18,"cache_creation_input_tokens":0,"cache_read_input_tokens":4200,
                  "cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0},
@@ -52,17 +52,21 @@ void tst_MessageStream::assemblesTextAndCumulativeUsage()
     QString streamed;
 
     streamed += assembler.take(messageStart);
-    streamed += assembler.take(sseEvent("content_block_start",
+    streamed += assembler.take(sseEvent(
+        "content_block_start",
         R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})"));
     streamed += assembler.take(sseEvent("ping", R"({"type": "ping"})"));
-    streamed += assembler.take(sseEvent("content_block_delta",
+    streamed += assembler.take(sseEvent(
+        "content_block_delta",
         R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}})"));
-    streamed += assembler.take(sseEvent("content_block_delta",
+    streamed += assembler.take(sseEvent(
+        "content_block_delta",
         R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"lo!"}})"));
     streamed += assembler.take(
         sseEvent("content_block_stop", R"({"type":"content_block_stop","index":0})"));
-    streamed += assembler.take(sseEvent("message_delta",
-        R"({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},
+    streamed += assembler.take(
+        sseEvent("message_delta",
+                 R"({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},
             "usage":{"output_tokens":5}})"));
     QVERIFY(!assembler.isComplete());
     streamed += assembler.take(sseEvent("message_stop", R"({"type":"message_stop"})"));
@@ -78,7 +82,7 @@ void tst_MessageStream::assemblesTextAndCumulativeUsage()
     QCOMPARE(message.stopReason, u"end_turn"_s);
     QCOMPARE(message.usage.inputTokens, 18);
     QCOMPARE(message.usage.cacheReadInputTokens, 4200); // from message_start, not repeated later
-    QCOMPARE(message.usage.outputTokens, 5);             // the cumulative total, not 2 + 5
+    QCOMPARE(message.usage.outputTokens, 5);            // the cumulative total, not 2 + 5
 }
 
 void tst_MessageStream::usageIsOverwrittenNeverAdded()
@@ -118,12 +122,14 @@ void tst_MessageStream::errorEventEndsTheStream()
 {
     MessageStreamAssembler assembler;
     assembler.take(messageStart);
-    assembler.take(sseEvent("content_block_start",
+    assembler.take(sseEvent(
+        "content_block_start",
         R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})"));
 
-    assembler.take(sseEvent("error",
-        R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})"));
-    const QString after = assembler.take(sseEvent("content_block_delta",
+    assembler.take(sseEvent(
+        "error", R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})"));
+    const QString after = assembler.take(sseEvent(
+        "content_block_delta",
         R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"x"}})"));
 
     QVERIFY(assembler.hasError());

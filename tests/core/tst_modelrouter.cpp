@@ -266,9 +266,9 @@ void tst_ModelRouter::codeKeywordsMatchWholeWordsAndInflections()
     QCOMPARE(decision.matchedKeywords, keywords);
     QCOMPARE(decision.tier, keywords.isEmpty() ? RouteTier::Haiku : RouteTier::Sonnet);
     if (!keywords.isEmpty()) {
-        QCOMPARE(decision.reason, (keywords.size() == 1 ? u"matched code keyword: "_s
-                                                        : u"matched code keywords: "_s) +
-                                      keywords.join(", "_L1));
+        QCOMPARE(decision.reason,
+                 (keywords.size() == 1 ? u"matched code keyword: "_s : u"matched code keywords: "_s)
+                     + keywords.join(", "_L1));
     }
 }
 

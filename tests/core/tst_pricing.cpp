@@ -180,20 +180,19 @@ void tst_Pricing::badPriceFilesNameTheProblem_data()
         << QByteArray(R"({"models": [{"family": "x", "input": 1e308, "output": 1,
                                       "cache_read": 0}]})")
         << u"models[0] (x): \"input\" is too large"_s;
-    QTest::newRow("no family")
-        << QByteArray(R"({"models": [{"input": 1, "output": 1, "cache_read": 0}]})")
-        << u"models[0]: \"family\""_s;
-    QTest::newRow("id listed twice")
-        << QByteArray(R"({"models": [
+    QTest::newRow("no family") << QByteArray(
+        R"({"models": [{"input": 1, "output": 1, "cache_read": 0}]})")
+                               << u"models[0]: \"family\""_s;
+    QTest::newRow("id listed twice") << QByteArray(R"({"models": [
                {"family": "a", "ids": ["shared"], "input": 1, "output": 1, "cache_read": 0},
                {"family": "b", "ids": ["shared"], "input": 1, "output": 1, "cache_read": 0}]})")
-        << u"id \"shared\" is already listed for a"_s;
-    QTest::newRow("bad date")
-        << QByteArray(R"({"as_of": "yesterday", "models": []})") << u"\"as_of\""_s;
-    QTest::newRow("bad status")
-        << QByteArray(R"({"models": [{"family": "x", "input": 1, "output": 1, "cache_read": 0,
+                                     << u"id \"shared\" is already listed for a"_s;
+    QTest::newRow("bad date") << QByteArray(R"({"as_of": "yesterday", "models": []})")
+                              << u"\"as_of\""_s;
+    QTest::newRow("bad status") << QByteArray(
+        R"({"models": [{"family": "x", "input": 1, "output": 1, "cache_read": 0,
                                       "status": "gone"}]})")
-        << u"\"status\""_s;
+                                << u"\"status\""_s;
 }
 
 void tst_Pricing::badPriceFilesNameTheProblem()

@@ -2,9 +2,9 @@
 #include "retry/retryclock.h"
 #include "retry/retryrunner.h"
 
+#include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QSet>
-#include <QLoggingCategory>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -17,8 +17,8 @@ const QDateTime virtualStart(QDate(2026, 12, 1), QTime(12, 0), Qt::UTC);
 ApiError apiError(int status, const QByteArray &type, const QByteArray &requestId,
                   const HttpHeaders &extraHeaders = {}, const QDateTime &now = virtualStart)
 {
-    const QByteArray body = R"({"type":"error","error":{"type":")" + type +
-                            R"(","message":"simulated )" + type + R"("}})";
+    const QByteArray body = R"({"type":"error","error":{"type":")" + type
+                            + R"(","message":"simulated )" + type + R"("}})";
     HttpHeaders headers{{"request-id", requestId}};
     headers += extraHeaders;
     return ApiError::fromHttpResponse(status, body, headers, now);
@@ -163,7 +163,7 @@ void tst_RetryRunner::errorThatIsNotRetriedComesBackUnchanged()
     QSignalSpy finished(&runner, &RetryRunner::finished);
 
     QTest::ignoreMessage(QtDebugMsg, "attempt 1 failed with invalid_request_error, which is not "
-                                    "retried");
+                                     "retried");
     runner.start();
 
     QVERIFY(finished.wait(5000));
@@ -336,7 +336,7 @@ void tst_RetryRunner::realClockPathWorks()
     QSignalSpy finished(&runner, &RetryRunner::finished);
 
     QTest::ignoreMessage(QtDebugMsg, "attempt 1 of 5 failed with connection error; retrying in "
-                                    "1 ms");
+                                     "1 ms");
     QTest::ignoreMessage(QtDebugMsg, "attempt 2 of 5 failed with timeout; retrying in 2 ms");
     runner.start();
 

@@ -565,9 +565,9 @@ void tst_Simulator::countTokensEqualsUsageTotal()
     const Reply counted = call("/v1/messages/count_tokens", toJson(body), newStyle);
 
     QCOMPARE(counted.status, 200);
-    const int total = usage.value("input_tokens"_L1).toInt() +
-                      usage.value("cache_creation_input_tokens"_L1).toInt() +
-                      usage.value("cache_read_input_tokens"_L1).toInt();
+    const int total = usage.value("input_tokens"_L1).toInt()
+                      + usage.value("cache_creation_input_tokens"_L1).toInt()
+                      + usage.value("cache_read_input_tokens"_L1).toInt();
     QCOMPARE(counted.json().value("input_tokens"_L1).toInt(), total);
     // The tool is 81 bytes of compact JSON: ceil(81 / 4) = 21 tokens on top of 2100 + 11.
     QCOMPARE(total, 2100 + 11 + 21);
@@ -683,8 +683,8 @@ void tst_Simulator::sameSeedSameBodies()
             WireClient client(sim.port());
             client.send(httpPost("/v1/messages", toJson(body)));
             const QList<WireResponse> responses = client.read(1);
-            bodies.append(responses.value(0).headers.value("request-id") + ' ' +
-                          responses.value(0).body);
+            bodies.append(responses.value(0).headers.value("request-id") + ' '
+                          + responses.value(0).body);
         }
         return bodies;
     };

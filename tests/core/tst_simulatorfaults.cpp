@@ -188,8 +188,8 @@ void tst_SimulatorFaults::stallBeforeHeadersTimesTheClientOut()
 
     QVERIFY(finished.wait(10'000));
     QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute), QVariant());
-    QVERIFY2(reply->error() == QNetworkReply::OperationCanceledError ||
-                 reply->error() == QNetworkReply::TimeoutError,
+    QVERIFY2(reply->error() == QNetworkReply::OperationCanceledError
+                 || reply->error() == QNetworkReply::TimeoutError,
              qPrintable(reply->errorString()));
 }
 
@@ -306,8 +306,8 @@ void tst_SimulatorFaults::keepAliveServesTwoRequests()
     QCOMPARE(responses.at(0).headers.value("connection"), "keep-alive");
     QCOMPARE(responses.at(1).status, 200);
     QVERIFY(responses.at(1).complete);
-    QVERIFY(responses.at(0).headers.value("request-id") !=
-            responses.at(1).headers.value("request-id"));
+    QVERIFY(responses.at(0).headers.value("request-id")
+            != responses.at(1).headers.value("request-id"));
     QVERIFY(client.isOpen());
 }
 
@@ -316,8 +316,8 @@ void tst_SimulatorFaults::pipelinedRequestsAnswerInOrder()
     m_sim->setLatencyScale(0.01); // the first answer takes longer than the second would alone
 
     WireClient client(m_sim->port());
-    QVERIFY(client.send(httpPost("/v1/messages", question("claude-opus-4-8")) +
-                        httpPost("/v1/messages", question("claude-haiku-4-5"))));
+    QVERIFY(client.send(httpPost("/v1/messages", question("claude-opus-4-8"))
+                        + httpPost("/v1/messages", question("claude-haiku-4-5"))));
     const QList<WireResponse> responses = client.read(2);
 
     QCOMPARE(responses.size(), 2);

@@ -53,33 +53,33 @@ void tst_SseParser::parsesWhateverTheChunking_data()
                                 << EventList{{"ping", ping}} << false;
     QTest::newRow("CRLF framing") << QByteArray("event: ping\r\ndata: " + ping + "\r\n\r\n")
                                   << EventList{{"ping", ping}} << false;
-    QTest::newRow("bare CR framing") << QByteArray("event: ping\rdata: " + ping + "\r\r")
-                                     << EventList{{"ping", ping}} << false;
-    QTest::newRow("no space after colon") << QByteArray("event:a\ndata:{}\n\n")
-                                          << EventList{{"a", "{}"}} << false;
-    QTest::newRow("only the first space is dropped") << QByteArray("event: a\ndata:  x\n\n")
-                                                     << EventList{{"a", " x"}} << false;
+    QTest::newRow("bare CR framing")
+        << QByteArray("event: ping\rdata: " + ping + "\r\r") << EventList{{"ping", ping}} << false;
+    QTest::newRow("no space after colon")
+        << QByteArray("event:a\ndata:{}\n\n") << EventList{{"a", "{}"}} << false;
+    QTest::newRow("only the first space is dropped")
+        << QByteArray("event: a\ndata:  x\n\n") << EventList{{"a", " x"}} << false;
     QTest::newRow("comments and unknown fields ignored")
         << QByteArray(": keep-alive\nid: 7\nretry: 100\nevent: a\ndata: 1\n\n")
         << EventList{{"a", "1"}} << false;
     QTest::newRow("data lines joined") << QByteArray("event: a\ndata: {\"x\":\ndata: 1}\n\n")
                                        << EventList{{"a", "{\"x\":\n1}"}} << false;
-    QTest::newRow("field without colon") << QByteArray("event: a\ndata\n\n")
-                                         << EventList{{"a", ""}} << false;
-    QTest::newRow("blank lines alone dispatch nothing") << QByteArray("\n\n\n") << EventList{}
-                                                        << false;
-    QTest::newRow("byte-order mark skipped") << QByteArray("\xEF\xBB\xBF" "event: a\ndata: 1\n\n")
+    QTest::newRow("field without colon")
+        << QByteArray("event: a\ndata\n\n") << EventList{{"a", ""}} << false;
+    QTest::newRow("blank lines alone dispatch nothing")
+        << QByteArray("\n\n\n") << EventList{} << false;
+    QTest::newRow("byte-order mark skipped") << QByteArray("\xEF\xBB\xBF"
+                                                           "event: a\ndata: 1\n\n")
                                              << EventList{{"a", "1"}} << false;
     QTest::newRow("nameless event kept for the caller to judge")
         << QByteArray("data: 1\n\n") << EventList{{QByteArray(), "1"}} << false;
-    QTest::newRow("two events")
-        << QByteArray("event: a\ndata: 1\n\nevent: b\ndata: 2\n\n")
-        << EventList{{"a", "1"}, {"b", "2"}} << false;
+    QTest::newRow("two events") << QByteArray("event: a\ndata: 1\n\nevent: b\ndata: 2\n\n")
+                                << EventList{{"a", "1"}, {"b", "2"}} << false;
     QTest::newRow("event cut before its blank line is not dispatched")
         << QByteArray("event: a\ndata: 1\n\nevent: message_stop\ndata: {}\n")
         << EventList{{"a", "1"}} << true;
-    QTest::newRow("stream cut mid-line") << QByteArray("event: a\ndata: 1\n\nevent: mess")
-                                         << EventList{{"a", "1"}} << true;
+    QTest::newRow("stream cut mid-line")
+        << QByteArray("event: a\ndata: 1\n\nevent: mess") << EventList{{"a", "1"}} << true;
 }
 
 void tst_SseParser::parsesWhateverTheChunking()

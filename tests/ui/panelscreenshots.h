@@ -22,8 +22,8 @@ inline QString renderInBothPalettes(QWidget &panel, const QString &id)
         const QImage image = panel.grab().toImage();
         if (image.size() != size)
             return QStringLiteral("the panel does not fit in 1440x900");
-        const QString name = id + (mode == Theme::Mode::Dark ? QStringLiteral("-dark.png")
-                                                             : QStringLiteral(".png"));
+        const QString name =
+            id + (mode == Theme::Mode::Dark ? QStringLiteral("-dark.png") : QStringLiteral(".png"));
         if (!folder.isEmpty() && !image.save(QDir(folder).filePath(name)))
             return QStringLiteral("cannot write ") + QDir(folder).filePath(name);
     }

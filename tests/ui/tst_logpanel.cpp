@@ -62,15 +62,14 @@ QByteArray variedCallLine(int n)
     const QDateTime time = QDateTime(QDate(2026, 3, 2), QTime(8, 0), QTimeZone::utc()).addSecs(n);
     return u"{\"request_id\": \"v%1\", \"timestamp\": \"%2\", \"model\": \"%3\", "
            u"\"feature\": \"%4\", \"input_tokens\": %5, \"output_tokens\": 5, "
-           u"\"cost_usd\": %6, \"latency_ms\": %7}\n"_s
-        .arg(n)
-        .arg(time.toString(Qt::ISODate))
-        .arg(n % 3 == 0 ? u"claude-sonnet-4-5"_s : u"claude-haiku-4-5"_s)
-        .arg(n % 4 == 0 ? u"search"_s : u"chat"_s)
-        .arg(n * 7 % 50)
-        .arg(double(n * 37 % 100) / 1000, 0, 'f', 3)
-        .arg(100 + n * 53 % 900)
-        .toUtf8();
+           u"\"cost_usd\": %6, \"latency_ms\": %7}\n"_s.arg(n)
+               .arg(time.toString(Qt::ISODate))
+               .arg(n % 3 == 0 ? u"claude-sonnet-4-5"_s : u"claude-haiku-4-5"_s)
+               .arg(n % 4 == 0 ? u"search"_s : u"chat"_s)
+               .arg(n * 7 % 50)
+               .arg(double(n * 37 % 100) / 1000, 0, 'f', 3)
+               .arg(100 + n * 53 % 900)
+               .toUtf8();
 }
 
 // The index rows the panel's table shows, top to bottom.
@@ -290,8 +289,7 @@ void tst_LogPanel::followedViewsEqualViewsWorkedOutAfresh_data()
     QTest::addColumn<QString>("feature");
     QTest::newRow("file order") << LogColumn::Time << Qt::AscendingOrder << QString();
     QTest::newRow("latest first") << LogColumn::Time << Qt::DescendingOrder << QString();
-    QTest::newRow("by cost, one feature") << LogColumn::Cost << Qt::DescendingOrder
-                                          << u"search"_s;
+    QTest::newRow("by cost, one feature") << LogColumn::Cost << Qt::DescendingOrder << u"search"_s;
     QTest::newRow("by model") << LogColumn::Model << Qt::AscendingOrder << QString();
 }
 

@@ -67,8 +67,8 @@ void tst_MainWindow::remembersPanelAndTheme()
         addTwoPanels(window);
         window.restoreSavedState();
         window.showPanel(u"second"_s);
-        const QList<QAction *> themes = window.menu(MainWindow::Menu::View)->actions().last()
-                                            ->menu()->actions();
+        const QList<QAction *> themes =
+            window.menu(MainWindow::Menu::View)->actions().last()->menu()->actions();
         themes.last()->trigger(); // Dark
         window.close();
     }

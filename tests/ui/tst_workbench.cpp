@@ -1,17 +1,17 @@
 #include "logpanel/logpanel.h"
 #include "mainwindow.h"
-#include "settings/settingsdialog.h"
 #include "panels.h"
 #include "promptpanel/promptpanel.h"
 #include "settings/appsettings.h"
+#include "settings/settingsdialog.h"
 #include "sim/simulator.h"
 #include "workbench.h"
 
 #include <QApplication>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPushButton>
 #include <QMenu>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -149,7 +149,7 @@ void tst_Workbench::aCallFromThePromptPanelAppearsInTheLogPanel()
     QTRY_COMPARE(ready.count(), 1);
     MainWindow *window = workbench.window();
     QCOMPARE(window->panelIds(), (QStringList{u"prompt"_s, u"router"_s, u"caching"_s, u"log"_s,
-                                             u"capacity"_s, u"retry-lab"_s}));
+                                              u"capacity"_s, u"retry-lab"_s}));
     auto *prompt = qobject_cast<PromptPanel *>(window->panel(u"prompt"_s));
     auto *log = qobject_cast<LogPanel *>(window->panel(u"log"_s));
     QVERIFY(prompt && log);

@@ -1,9 +1,9 @@
 #include "cachingpanel.h"
 
+#include "chartreset.h"
 #include "economics/calculationstep.h"
 #include "session/callsession.h"
 #include "sim/simmodelcatalogue.h"
-#include "chartreset.h"
 #include "theme.h"
 
 #include <QChart>
@@ -21,8 +21,8 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
-#include <QSpinBox>
 #include <QScrollBar>
+#include <QSpinBox>
 #include <QThread>
 #include <QTreeWidget>
 #include <QValueAxis>
@@ -478,8 +478,7 @@ void CachingPanel::showMeasured()
         m_measuredSummary->setText(
             u"No call in %1 used the prompt cache yet. Send a few queries with caching on (the "
             "Prompt panel's five test queries, or opsbench-cli run --cache) and they appear "
-            "here."_s.arg(
-                m_session->logPath()));
+            "here."_s.arg(m_session->logPath()));
         return;
     }
 
