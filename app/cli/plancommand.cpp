@@ -2,6 +2,7 @@
 #include "clicommands.h"
 #include "scenariooptions.h"
 
+#include "economics/calculationstep.h"
 #include "economics/capacityplan.h"
 
 #include <QJsonArray>
@@ -62,12 +63,6 @@ QJsonObject toJson(const CapacityScenario &scenario, const CapacityPlan &plan)
     };
 }
 
-// Plans deal in dollars a day and a month, where cents are the useful precision.
-QString dollars(double usd)
-{
-    return u'$' + QLocale(QLocale::English).toString(usd, 'f', usd < 1 ? 6 : 2);
-}
-
 // Large counts with thousands separators; rates keep one decimal.
 QString count(double value)
 {
@@ -78,8 +73,8 @@ QString count(double value)
 
 QString costLine(const QString &label, const CostStep &step, bool showSaving)
 {
-    QString line = u"%1 %2/day, %3/month"_s.arg(label.leftJustified(22), dollars(step.daily),
-                                                dollars(step.monthly));
+    QString line = u"%1 %2/day, %3/month"_s.arg(label.leftJustified(22), formatDollars(step.daily),
+                                                formatDollars(step.monthly));
     if (showSaving)
         line += u" (saves %1%)"_s.arg(step.savingPercent, 0, 'f', 1);
     return line;

@@ -1,5 +1,7 @@
 #include "calculationstep.h"
 
+#include <QLocale>
+
 #include <algorithm>
 #include <cmath>
 
@@ -31,6 +33,13 @@ QString formatPrice(double usdPerMillion)
             break;
     }
     return u'$' + QString::number(usdPerMillion, 'f', decimals);
+}
+
+QString formatDollars(double amount)
+{
+    const double size = std::abs(amount);
+    return (amount < 0 ? u"-$"_s : u"$"_s)
+           + QLocale(QLocale::English).toString(size, 'f', size > 0 && size < 1 ? 6 : 2);
 }
 
 QString formatCount(double count)

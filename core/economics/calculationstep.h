@@ -21,6 +21,11 @@ struct CalculationStep
 // show as "$0.000000".
 QString formatUsd(double amount);
 
+// Dollars a day or a month, as a plan deals in them: cents with thousands separators from a
+// dollar up ("$2,700.00"), six decimals below it ("$0.004500"), nothing as "$0.00", and the
+// sign before the dollar ("-$12.50").
+QString formatDollars(double amount);
+
 // A price per million tokens with as few decimals as show it exactly, at least two: "$0.30",
 // "$0.375", "$3.00".
 QString formatPrice(double usdPerMillion);

@@ -68,6 +68,8 @@ private Q_SLOTS:
     void impossibleInputsAreRefusedByName();
     void moneyIsWrittenToItsLastVisibleDigit_data();
     void moneyIsWrittenToItsLastVisibleDigit();
+    void planDollarsAreWrittenInCents_data();
+    void planDollarsAreWrittenInCents();
 };
 
 void tst_CacheEconomics::supportDeskCaseComesOutAsComputedByHand()
@@ -384,6 +386,25 @@ void tst_CacheEconomics::moneyIsWrittenToItsLastVisibleDigit()
     QFETCH(double, amount);
     QFETCH(QString, written);
     QCOMPARE(formatUsd(amount), written);
+}
+
+void tst_CacheEconomics::planDollarsAreWrittenInCents_data()
+{
+    QTest::addColumn<double>("amount");
+    QTest::addColumn<QString>("written");
+    QTest::newRow("a month") << 2700.0 << u"$2,700.00"_s;
+    QTest::newRow("rounded to the cent") << 37.284999 << u"$37.28"_s;
+    QTest::newRow("a dollar") << 1.0 << u"$1.00"_s;
+    QTest::newRow("under a dollar") << 0.0045 << u"$0.004500"_s;
+    QTest::newRow("zero") << 0.0 << u"$0.00"_s;
+    QTest::newRow("a loss") << -12.5 << u"-$12.50"_s;
+}
+
+void tst_CacheEconomics::planDollarsAreWrittenInCents()
+{
+    QFETCH(double, amount);
+    QFETCH(QString, written);
+    QCOMPARE(formatDollars(amount), written);
 }
 
 QTEST_GUILESS_MAIN(tst_CacheEconomics)

@@ -78,9 +78,9 @@ void tst_CapacityPanel::showsThePlansFigures()
     QCOMPARE(panel.figureText(u"dailyInputTokens"_s), formatCount(plan->dailyInputTokens));
     QCOMPARE(panel.figureText(u"peakOutputTpm"_s), formatCount(plan->peakOutputTpm));
     QCOMPARE(panel.figureText(u"countedPeakInputTpm"_s), formatCount(plan->countedPeakInputTpm));
-    QCOMPARE(panel.figureText(u"baselineDaily"_s), formatUsd(plan->baseline.daily));
-    QCOMPARE(panel.figureText(u"routedDaily"_s), formatUsd(plan->afterRouting.daily));
-    QCOMPARE(panel.figureText(u"cachedDaily"_s), formatUsd(plan->afterCaching.daily));
+    QCOMPARE(panel.figureText(u"baselineDaily"_s), formatDollars(plan->baseline.daily));
+    QCOMPARE(panel.figureText(u"routedDaily"_s), formatDollars(plan->afterRouting.daily));
+    QCOMPARE(panel.figureText(u"cachedDaily"_s), formatDollars(plan->afterCaching.daily));
     QCOMPARE(panel.figureText(u"tier"_s), plan->tier.value_or(u"none listed fits"_s));
     QVERIFY(
         panel.figureText(u"binding"_s).startsWith(u"Binding limit: "_s + plan->binding.className));

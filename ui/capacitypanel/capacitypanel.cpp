@@ -315,7 +315,8 @@ void CapacityPanel::showFigures(const CapacityReport &report)
         m_figures.value(name)->setText(text);
     };
     const auto saving = [](const CostStep &step) {
-        return u"%1/day (%2 %)"_s.arg(formatUsd(step.savingDaily), formatCount(step.savingPercent));
+        return u"%1/day (%2 %)"_s.arg(formatDollars(step.savingDaily),
+                                      formatCount(step.savingPercent));
     };
     set(u"averageRps"_s, formatCount(plan.averageRps));
     set(u"peakRps"_s, formatCount(plan.peakRps));
@@ -325,13 +326,13 @@ void CapacityPanel::showFigures(const CapacityReport &report)
     set(u"peakInputTpm"_s, formatCount(plan.peakInputTpm));
     set(u"countedPeakInputTpm"_s, formatCount(plan.countedPeakInputTpm));
     set(u"peakOutputTpm"_s, formatCount(plan.peakOutputTpm));
-    set(u"baselineDaily"_s, formatUsd(plan.baseline.daily));
-    set(u"baselineMonthly"_s, formatUsd(plan.baseline.monthly));
-    set(u"routedDaily"_s, formatUsd(plan.afterRouting.daily));
+    set(u"baselineDaily"_s, formatDollars(plan.baseline.daily));
+    set(u"baselineMonthly"_s, formatDollars(plan.baseline.monthly));
+    set(u"routedDaily"_s, formatDollars(plan.afterRouting.daily));
     set(u"routedSaving"_s, saving(plan.afterRouting));
-    set(u"cachedDaily"_s, formatUsd(plan.afterCaching.daily));
+    set(u"cachedDaily"_s, formatDollars(plan.afterCaching.daily));
     set(u"cachedSaving"_s, saving(plan.afterCaching));
-    set(u"cachedMonthly"_s, formatUsd(plan.afterCaching.monthly));
+    set(u"cachedMonthly"_s, formatDollars(plan.afterCaching.monthly));
     set(u"tier"_s, plan.tier.value_or(tr("none listed fits")));
     set(u"median"_s, ms(latency.medianMs));
     set(u"p99"_s, ms(latency.p99Ms) + (report.meetsTarget() ? u" ✓"_s : u" ✗"_s));
