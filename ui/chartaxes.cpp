@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iterator>
 
 using namespace Qt::StringLiterals;
 
@@ -12,15 +11,15 @@ double ChartAxes::roundStep(double span, int ticks, double smallest)
 {
     if (!(span > 0) || ticks < 1)
         return std::max(smallest, 0.0);
-    constexpr double multiples[] = {1, 2, 5, 10};
-    // Start a power of ten below the step that would be exact, so that 1, 2 and 5 of it are tried.
+    // The power of ten at or below the exact step span / ticks: 1, 2 or 5 of it may do, and ten
+    // of it always does.
     const double power = std::pow(10.0, std::floor(std::log10(span / ticks)));
-    for (const double multiple : multiples) {
+    for (const double multiple : {1.0, 2.0, 5.0}) {
         const double step = std::max(multiple * power, smallest);
         if (span / step <= ticks * (1 + 1e-9))
             return step;
     }
-    return std::max(std::end(multiples)[-1] * power, smallest);
+    return std::max(10 * power, smallest);
 }
 
 void ChartAxes::setRoundRange(QValueAxis *axis, double top, int ticks, bool dollars)

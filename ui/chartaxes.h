@@ -7,7 +7,8 @@ class QValueAxis;
 namespace ChartAxes {
 
 // The smallest step of 1, 2 or 5 times a power of ten, and no smaller than `smallest`, that
-// cuts `span` into at most `ticks` intervals. 0 for a span that is not positive.
+// cuts `span` into at most `ticks` intervals; `smallest` (or 0) for a span that is not
+// positive.
 double roundStep(double span, int ticks, double smallest = 0);
 
 // Runs `axis` from 0 to the first round tick at or above `top` (1 when `top` is not positive),
